@@ -1,0 +1,127 @@
+/**
+ * The stage config: one JSON file per deployment (see samples/stage.sample.json and the
+ * README's configuration reference). CDK validates it at synth time and the Lambdas parse
+ * the same file at cold start, so both sides share this one schema.
+ */
+import { z } from 'zod';
+import { isValidPhoneNumber, type CountryCode } from 'libphonenumber-js/max';
+import { CANONICAL_FIELDS } from './import-columns';
+
+const practiceId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,40}$/, 'practice id: 2–41 lower-case letters, digits or dashes (it is an S3 prefix)');
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not an IANA time zone (e.g. America/Chicago)');
+
+const e164 = z.string().refine((n) => /^\+[1-9]\d{6,14}$/.test(n) && isValidPhoneNumber(n), 'not a valid E.164 phone number');
+
+/** Extra header names mapped to canonical columns, e.g. { "Patient Cell": "mobilePhone" }. */
+const headerAliases = z.record(z.string().min(1), z.enum(CANONICAL_FIELDS)).default({});
+
+const originationIdentity = z.strictObject({
+  /** A phone number, pool id or ARN registered with End User Messaging. */
+  originationIdentity: z.string().min(1),
+  /** Messages per second the identity is registered for (10DLC 1, toll-free 3, short code 100). */
+  messagesPerSecond: z.number().positive().max(1000).default(1),
+});
+
+export const practiceSchema = z.strictObject({
+  id: practiceId,
+  displayName: z.string().min(1).max(60),
+  callbackNumber: e164,
+  timeZone,
+  address: z.strictObject({
+    line1: z.string().min(1),
+    line2: z.string().optional(),
+    city: z.string().min(1),
+    state: z.string().regex(/^[A-Z]{2}$/),
+    zip: z.string().regex(/^\d{5}(-\d{4})?$/),
+  }),
+  languages: z.array(z.string().regex(/^[a-z]{2}$/)).min(1).default(['en']),
+  sms: originationIdentity,
+  voice: originationIdentity,
+  /** Country assumed for numbers written without a country code. */
+  defaultCountry: z.string().length(2).optional(),
+  import: z
+    .strictObject({
+      headerAliases,
+    })
+    .default({ headerAliases: {} }),
+});
+
+export const stageConfigSchema = z
+  .strictObject({
+    stage: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/),
+    env: z
+      .strictObject({ account: z.string().regex(/^\d{12}$/).optional(), region: z.string().default('us-east-1') })
+      .default({ region: 'us-east-1' }),
+    /** Keep data on stack deletion and turn on deletion protection (always on outside dev). */
+    retainData: z.boolean().default(true),
+    defaultCountry: z.string().length(2).default('US'),
+    import: z
+      .strictObject({
+        /** Raw uploaded files are deleted this many days after upload. */
+        rawRetentionDays: z.number().int().min(1).max(3650).default(30),
+        /** Rejected-row reports and summaries are kept this long. */
+        reportRetentionDays: z.number().int().min(1).max(3650).default(365),
+        /** Rows one import-rows invocation handles before it checkpoints and hands back. */
+        rowsPerInvocation: z.number().int().min(100).max(1_000_000).default(100_000),
+        headerAliases,
+      })
+      .default({ rawRetentionDays: 30, reportRetentionDays: 365, rowsPerInvocation: 100_000, headerAliases: {} }),
+    validation: z
+      .strictObject({
+        /** The account's PhoneNumberValidate limit this deployment may use (calls per second). */
+        ratePerSecond: z.number().positive().max(1000).default(20),
+        /** A number validated within this many days is not looked up again. */
+        freshnessDays: z.number().int().min(1).max(3650).default(180),
+        /** Attempts per number before the lookup is recorded as failed and left for the next run. */
+        maxAttempts: z.number().int().min(1).max(10).default(6),
+        /** Numbers one import-validate invocation handles before it checkpoints and hands back. */
+        numbersPerInvocation: z.number().int().min(10).max(100_000).default(10_000),
+      })
+      .default({ ratePerSecond: 20, freshnessDays: 180, maxAttempts: 6, numbersPerInvocation: 10_000 }),
+    practices: z.array(practiceSchema).min(1),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.practices.forEach((p, i) => {
+      if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['practices', i, 'id'], message: `duplicate practice id "${p.id}"` });
+      seen.add(p.id);
+      if (p.sms.originationIdentity === p.voice.originationIdentity) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['practices', i, 'voice', 'originationIdentity'],
+          message: 'SMS and voice must use separate origination numbers (numbers that do both get flagged as spam)',
+        });
+      }
+    });
+  });
+
+export type StageConfig = z.infer<typeof stageConfigSchema>;
+export type PracticeProfile = z.infer<typeof practiceSchema>;
+
+/** Parses a stage config, throwing one error that names every problem with its path. */
+export function parseStageConfig(input: unknown, source = 'stage config'): StageConfig {
+  const result = stageConfigSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
+    throw new Error(`Invalid ${source}:\n${problems}`);
+  }
+  return result.data;
+}
+
+export function findPractice(config: StageConfig, practiceId: string): PracticeProfile | undefined {
+  return config.practices.find((p) => p.id === practiceId);
+}
+
+export function practiceCountry(config: StageConfig, practice: PracticeProfile): CountryCode {
+  return (practice.defaultCountry ?? config.defaultCountry) as CountryCode;
+}
