@@ -92,6 +92,28 @@ export function mapHeader(headers: readonly string[], configAliases: Readonly<Re
   });
 }
 
+/**
+ * Resolves headers one at a time, remembering each answer: JSON Lines rows bring their own
+ * keys. A nested key ("name.first") that means nothing as a whole is tried by its leaf.
+ */
+export class HeaderResolver {
+  private readonly known = new Map<string, ColumnMapping>();
+  constructor(private readonly configAliases: Readonly<Record<string, CanonicalField>> = {}) {}
+
+  resolve(header: string): ColumnMapping {
+    let mapping = this.known.get(header);
+    if (!mapping) {
+      mapping = mapHeader([header], this.configAliases)[0]!;
+      if (mapping.kind === 'attribute' && header.includes('.')) {
+        const leaf = mapHeader([header.slice(header.lastIndexOf('.') + 1)], this.configAliases)[0]!;
+        if (leaf.kind === 'field') mapping = { kind: 'field', field: leaf.field, header };
+      }
+      this.known.set(header, mapping);
+    }
+    return mapping;
+  }
+}
+
 function phoneFieldFromWords(key: string): PhoneField | undefined {
   if (!/(phone|mobile|cell|tel|number)/.test(key) || /(ext|extension|type|fax|consent)/.test(key)) return undefined;
   if (/(mobile|cell|sms|text)/.test(key)) return 'mobilePhone';

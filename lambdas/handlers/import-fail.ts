@@ -1,4 +1,63 @@
-// Placeholder while the import is being written.
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented');
+/**
+ * The import workflow's catch-all: records why the import stopped, writes a failed
+ * summary where staff look for it, publishes "Import Failed", and hands the workflow a
+ * plain-language error and cause for its Fail state.
+ */
+import { z } from 'zod';
+import { ConflictError } from '../adapters/tracker';
+import { logger } from '../adapters/powertools';
+import { publishSummary } from './import-finish';
+import { dependencies, identifyUpload, objectCreatedEvent } from './import-support';
+
+const input = z.object({
+  executionId: z.string().min(1),
+  state: z
+    .object({
+      'detail-type': z.string().optional(),
+      detail: z.unknown().optional(),
+      import: z.object({ result: z.object({ importId: z.string() }) }).optional(),
+      error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+    })
+    .passthrough(),
+});
+
+export const handler = async (payload: unknown): Promise<{ error: string; cause: string }> => {
+  const { executionId, state } = input.parse(payload);
+  const error = state.error.Error;
+  const cause = plainCause(state.error.Cause);
+  const { config, tracker, files, events, reportsBucket } = dependencies();
+
+  let importId = state.import?.result.importId;
+  if (!importId) {
+    const event = objectCreatedEvent.safeParse(state);
+    if (event.success) importId = await identifyUpload(event.data, files, config).then((u) => u.importId, () => undefined);
+  }
+  const run = importId ? await tracker.getImport(importId) : undefined;
+  if (!run) {
+    await events.publish('Import Failed', { importId, error, cause });
+    logger.error('import failed before it could be claimed', { error });
+    return { error, cause };
+  }
+  if (run.owner !== executionId) {
+    // Another execution took the run over; it decides how the import ends.
+    return { error: 'ConflictError', cause: new ConflictError(`import ${run.importId} is owned by another execution`).message };
+  }
+  const finishedAt = new Date().toISOString();
+  if (run.phase !== 'failed' || !run.failure) await tracker.finishImport(run.importId, executionId, finishedAt, 'failed', { error, cause });
+  const failed = { ...run, phase: 'failed' as const, finishedAt, failure: run.failure ?? { error, cause } };
+  const summary = await publishSummary(failed, tracker, files, reportsBucket);
+  await events.publish('Import Failed', summary);
+  logger.error('import failed', { importId: run.importId, error });
+  return { error: failed.failure.error, cause: failed.failure.cause };
 };
+
+/** Lambda's Cause is a JSON document with errorMessage; a local run passes the message itself. */
+function plainCause(cause: string | undefined): string {
+  if (!cause) return 'unknown cause';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    return parsed.errorMessage ?? cause;
+  } catch {
+    return cause;
+  }
+}

@@ -1,0 +1,370 @@
+/**
+ * The outreach tracker in DynamoDB: the only code that knows its keys. One table, items
+ * keyed so every access is a get or a query inside one practice (or one import), and
+ * every multi-item change is made of single-item writes, each safe to repeat.
+ *
+ *   IMPORT#<importId>                  RUN                the import run and its checkpoint
+ *   IMPORT#<importId>                  REJECT#<line>      a rejected row; WARNING#<line> a row read with warnings
+ *   IMPORT#<importId>#NUMBERS#<shard>  <number>           the import's lookup work list
+ *   PRACTICE#<id>#IMPORTS              <startedAt>#<id>   the practice's imports, newest last
+ *   PRACTICE#<id>#CONTACT#<contactId>  PROFILE            a contact
+ *   PRACTICE#<id>#CONTACT#<contactId>  HISTORY#<at>#<id>  append-only history of the contact
+ *   PRACTICE#<id>#IDENTITY#<key>       CLAIM              identity key (external id, phone+name) → contact id
+ *   PRACTICE#<id>#LOOKUP-RETRY         <e164>             numbers whose lookup failed, retried by the next import
+ *   PHONE#<e164>                       VALIDATION         PhoneNumberValidate answer (account-wide cache: no person data)
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type NativeAttributeValue,
+} from '@aws-sdk/lib-dynamodb';
+import type { Contact } from '../domain/contact';
+import type { HistoryEntry, LineNote } from '../domain/import-batch';
+import type { ImportRun, NumberCounts, NumberCursor, RowCounts } from '../domain/import-run';
+import type { FilePosition } from '../domain/import-file';
+import type { PhoneType } from '../domain/phone';
+
+type Item = Record<string, NativeAttributeValue>;
+
+/** A number's classification as PhoneNumberValidate gave it. */
+export interface PhoneValidation {
+  readonly e164: string;
+  readonly phoneType: PhoneType;
+  readonly carrier?: string;
+  readonly timeZone?: string;
+  readonly zip?: string;
+  readonly city?: string;
+  readonly country?: string;
+  readonly validatedAt: string;
+}
+
+/** One entry of an import's lookup work list and, once handled, how it came out. */
+export interface NumberWorkItem {
+  readonly shard: number;
+  /** E.164 for numbers to look up; `x:<as written>` for numbers settled as invalid. */
+  readonly number: string;
+  readonly invalidReason?: string;
+  /** Carried over from an earlier import whose lookup of it failed. */
+  readonly retry?: boolean;
+  readonly outcome?: 'looked-up' | 'cached' | 'invalid' | 'failed';
+  readonly phoneType?: PhoneType;
+}
+
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+}
+
+const RUN = 'RUN';
+const PROFILE = 'PROFILE';
+const importPk = (importId: string) => `IMPORT#${importId}`;
+const numbersPk = (importId: string, shard: number) => `IMPORT#${importId}#NUMBERS#${shard}`;
+const contactPk = (practiceId: string, contactId: string) => `PRACTICE#${practiceId}#CONTACT#${contactId}`;
+const identityPk = (practiceId: string, key: string) => `PRACTICE#${practiceId}#IDENTITY#${key}`;
+const retryPk = (practiceId: string) => `PRACTICE#${practiceId}#LOOKUP-RETRY`;
+const phonePk = (e164: string) => `PHONE#${e164}`;
+const linePad = (line: number) => String(line).padStart(10, '0');
+
+export class Tracker {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    private readonly tableName: string,
+    client: DynamoDBClient = new DynamoDBClient({}),
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  // ---- import runs ----
+
+  /** Creates the run unless it exists; returns the stored run either way. */
+  async claimImport(run: ImportRun): Promise<{ created: boolean; run: ImportRun }> {
+    try {
+      await this.doc.send(
+        new PutCommand({ TableName: this.tableName, Item: { pk: importPk(run.importId), sk: RUN, ...run }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      await this.doc.send(
+        new PutCommand({ TableName: this.tableName, Item: { pk: `PRACTICE#${run.practiceId}#IMPORTS`, sk: `${run.startedAt}#${run.importId}`, importId: run.importId, key: run.source.key } }),
+      );
+      return { created: true, run };
+    } catch (e) {
+      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+      return { created: false, run: (await this.getImport(run.importId))! };
+    }
+  }
+
+  async getImport(importId: string): Promise<ImportRun | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: importPk(importId), sk: RUN }, ConsistentRead: true }));
+    return Item ? stripKeys<ImportRun>(Item) : undefined;
+  }
+
+  /** Makes `owner` the run's owner if the current one is `expectedOwner` (a takeover after a crash). */
+  async takeOverImport(importId: string, owner: string, expectedOwner: string, now: string): Promise<void> {
+    await this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: importPk(importId), sk: RUN },
+        UpdateExpression: 'SET #owner = :owner, updatedAt = :now REMOVE failure',
+        ConditionExpression: '#owner = :expected',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':owner': owner, ':expected': expectedOwner, ':now': now },
+      }),
+      `import ${importId} was taken over by another execution`,
+    );
+  }
+
+  /** Moves the row checkpoint from `from` to `to` and adds the counts of the rows in between, atomically. */
+  async checkpointRows(importId: string, owner: string, from: FilePosition, to: FilePosition, counts: RowCounts, done: boolean, now: string): Promise<void> {
+    const adds = Object.entries(counts).filter(([, n]) => n !== 0);
+    await this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: importPk(importId), sk: RUN },
+        UpdateExpression:
+          `SET rowCursor = :to, updatedAt = :now${done ? ', phase = :numbers' : ''}` + (adds.length ? ` ADD ${adds.map(([k]) => `rowCounts.${k} :${k}`).join(', ')}` : ''),
+        ConditionExpression: '#owner = :owner AND rowCursor.#byte = :fromByte AND phase = :rows',
+        ExpressionAttributeNames: { '#owner': 'owner', '#byte': 'byte' },
+        ExpressionAttributeValues: {
+          ':to': to,
+          ':now': now,
+          ':owner': owner,
+          ':fromByte': from.byte,
+          ':rows': 'rows',
+          ...(done ? { ':numbers': 'numbers' } : {}),
+          ...Object.fromEntries(adds.map(([k, n]) => [`:${k}`, n])),
+        },
+      }),
+      `import ${importId}: the row checkpoint moved under us (another execution is working on it)`,
+    );
+  }
+
+  /** Moves the number checkpoint and adds the counts of the numbers handled since `from`, atomically. */
+  async checkpointNumbers(importId: string, owner: string, from: NumberCursor, to: NumberCursor, counts: NumberCounts, done: boolean, now: string): Promise<void> {
+    const flat: Array<[string, number]> = [
+      ['uniqueNumbers', counts.uniqueNumbers] as [string, number],
+      ['lookups', counts.lookups] as [string, number],
+      ['cacheHits', counts.cacheHits] as [string, number],
+      ['lookupFailures', counts.lookupFailures] as [string, number],
+      ...Object.entries(counts.byPhoneType).map(([t, n]): [string, number] => [`byPhoneType.${t}`, n]),
+    ].filter(([, n]) => n !== 0);
+    const names: Record<string, string> = { '#owner': 'owner' };
+    const values: Item = { ':to': to, ':now': now, ':owner': owner, ':fromShard': from.shard, ':phase': 'numbers' };
+    const adds = flat.map(([path, n], i) => {
+      values[`:n${i}`] = n;
+      return `numberCounts.${path} :n${i}`;
+    });
+    let condition = '#owner = :owner AND numberCursor.shard = :fromShard AND phase = :phase';
+    if (from.after === undefined) condition += ' AND attribute_not_exists(numberCursor.#after)';
+    else {
+      condition += ' AND numberCursor.#after = :fromAfter';
+      values[':fromAfter'] = from.after;
+    }
+    names['#after'] = 'after';
+    if (done) values[':finishing'] = 'finishing';
+    await this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: importPk(importId), sk: RUN },
+        UpdateExpression: `SET numberCursor = :to, updatedAt = :now${done ? ', phase = :finishing' : ''}` + (adds.length ? ` ADD ${adds.join(', ')}` : ''),
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+      `import ${importId}: the number checkpoint moved under us (another execution is working on it)`,
+    );
+  }
+
+  async finishImport(importId: string, owner: string, now: string, phase: 'done' | 'failed', failure?: ImportRun['failure']): Promise<void> {
+    await this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: importPk(importId), sk: RUN },
+        UpdateExpression: `SET phase = :phase, finishedAt = :now, updatedAt = :now${failure ? ', failure = :failure' : ''}`,
+        ConditionExpression: '#owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':phase': phase, ':now': now, ':owner': owner, ...(failure ? { ':failure': failure } : {}) },
+      }),
+      `import ${importId} is owned by another execution`,
+    );
+  }
+
+  async *rowNotes(importId: string, kind: 'REJECT' | 'WARNING'): AsyncGenerator<LineNote> {
+    for await (const item of this.query(importPk(importId), `${kind}#`)) {
+      yield { line: item.line as number, raw: item.raw as string, reason: item.reason as string };
+    }
+  }
+
+  // ---- contacts ----
+
+  async getClaims(practiceId: string, keys: readonly string[]): Promise<Map<string, string>> {
+    const items = await this.batchGet(keys.map((k) => ({ pk: identityPk(practiceId, k), sk: 'CLAIM' })));
+    return new Map(items.map((i) => [i.identity as string, i.contactId as string]));
+  }
+
+  async getContacts(practiceId: string, contactIds: readonly string[]): Promise<Map<string, Contact>> {
+    const items = await this.batchGet(contactIds.map((id) => ({ pk: contactPk(practiceId, id), sk: PROFILE })));
+    return new Map(items.map((i) => [i.contactId as string, stripKeys<Contact>(i)]));
+  }
+
+  async getContact(practiceId: string, contactId: string): Promise<Contact | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: contactPk(practiceId, contactId), sk: PROFILE } }));
+    return Item ? stripKeys<Contact>(Item) : undefined;
+  }
+
+  async contactHistory(practiceId: string, contactId: string): Promise<Item[]> {
+    const items: Item[] = [];
+    for await (const item of this.query(contactPk(practiceId, contactId), 'HISTORY#')) items.push(stripKeys(item));
+    return items;
+  }
+
+  /** Writes a planned batch. Every item is keyed so that writing it twice leaves the same state. */
+  async writeImportBatch(
+    practiceId: string,
+    importId: string,
+    plan: {
+      claims: ReadonlyMap<string, string>;
+      contacts: readonly Contact[];
+      history: readonly HistoryEntry[];
+      rejects: readonly LineNote[];
+      warnings: readonly LineNote[];
+      numbers: readonly NumberWorkItem[];
+    },
+    expiresAt: number,
+  ): Promise<void> {
+    // Claims first: once a claim is stored, a re-run resolves the row to the same contact.
+    await this.batchPut([...plan.claims].map(([identity, contactId]) => ({ pk: identityPk(practiceId, identity), sk: 'CLAIM', identity, contactId })));
+    await this.batchPut([
+      ...plan.contacts.map((c) => ({ pk: contactPk(practiceId, c.contactId), sk: PROFILE, ...c })),
+      ...plan.history.map((h) => ({ pk: contactPk(practiceId, h.contactId), sk: `HISTORY#${h.at}#${h.id}`, ...h })),
+      ...plan.rejects.map((r) => ({ pk: importPk(importId), sk: `REJECT#${linePad(r.line)}`, ...r, expiresAt })),
+      ...plan.warnings.map((r) => ({ pk: importPk(importId), sk: `WARNING#${linePad(r.line)}`, ...r, expiresAt })),
+      ...plan.numbers.map((n) => ({ pk: numbersPk(importId, n.shard), sk: n.number, ...n, expiresAt })),
+    ]);
+  }
+
+  // ---- numbers ----
+
+  async numberWorkPage(importId: string, cursor: NumberCursor, limit: number): Promise<NumberWorkItem[]> {
+    const { Items = [] } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: cursor.after === undefined ? 'pk = :pk' : 'pk = :pk AND sk > :after',
+        ExpressionAttributeValues: { ':pk': numbersPk(importId, cursor.shard), ...(cursor.after === undefined ? {} : { ':after': cursor.after }) },
+        Limit: limit,
+        ConsistentRead: true,
+      }),
+    );
+    return Items.map((i) => stripKeys<NumberWorkItem>(i));
+  }
+
+  async getValidations(numbers: readonly string[]): Promise<Map<string, PhoneValidation>> {
+    const items = await this.batchGet(numbers.map((n) => ({ pk: phonePk(n), sk: 'VALIDATION' })));
+    return new Map(items.map((i) => [i.e164 as string, stripKeys<PhoneValidation>(i)]));
+  }
+
+  async saveNumberResults(importId: string, validations: readonly PhoneValidation[], work: readonly NumberWorkItem[], expiresAt: number): Promise<void> {
+    await this.batchPut([
+      ...validations.map((v) => ({ pk: phonePk(v.e164), sk: 'VALIDATION', ...v })),
+      ...work.map((n) => ({ pk: numbersPk(importId, n.shard), sk: n.number, ...n, expiresAt })),
+    ]);
+  }
+
+  async addLookupRetries(practiceId: string, numbers: readonly string[], at: string): Promise<void> {
+    await this.batchPut(numbers.map((e164) => ({ pk: retryPk(practiceId), sk: e164, e164, failedAt: at })));
+  }
+
+  async lookupRetries(practiceId: string): Promise<string[]> {
+    const numbers: string[] = [];
+    for await (const item of this.query(retryPk(practiceId))) numbers.push(item.e164 as string);
+    return numbers;
+  }
+
+  async clearLookupRetries(practiceId: string, numbers: readonly string[]): Promise<void> {
+    await this.batchWrite(numbers.map((e164) => ({ DeleteRequest: { Key: { pk: retryPk(practiceId), sk: e164 } } })));
+  }
+
+  // ---- plumbing ----
+
+  private async conditional(command: UpdateCommand, conflict: string): Promise<void> {
+    try {
+      await this.doc.send(command);
+    } catch (e) {
+      if ((e as Error).name === 'ConditionalCheckFailedException') throw new ConflictError(conflict);
+      throw e;
+    }
+  }
+
+  private async *query(pk: string, skPrefix?: string): AsyncGenerator<Item> {
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk, ...(skPrefix ? { ':prefix': skPrefix } : {}) },
+          ExclusiveStartKey,
+        }),
+      );
+      yield* page.Items ?? [];
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+
+  private async batchGet(keys: ReadonlyArray<{ pk: string; sk: string }>): Promise<Item[]> {
+    const unique = [...new Map(keys.map((k) => [`${k.pk}\n${k.sk}`, k])).values()];
+    const chunks = chunk(unique, 100);
+    const pages = await Promise.all(
+      chunks.map(async (Keys) => {
+        const found: Item[] = [];
+        let pending: Item[] = Keys;
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          if (attempt > 0) await backoff(attempt);
+          const { Responses, UnprocessedKeys } = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+          found.push(...(Responses?.[this.tableName] ?? []));
+          pending = (UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined) ?? [];
+        }
+        return found;
+      }),
+    );
+    return pages.flat();
+  }
+
+  private async batchPut(items: readonly Item[]): Promise<void> {
+    await this.batchWrite(items.map((Item) => ({ PutRequest: { Item } })));
+  }
+
+  private async batchWrite(requests: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+    await Promise.all(
+      chunk(requests, 25).map(async (batch) => {
+        let pending = batch;
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          if (attempt > 0) await backoff(attempt);
+          const { UnprocessedItems } = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }));
+          pending = (UnprocessedItems?.[this.tableName] as typeof batch | undefined) ?? [];
+        }
+      }),
+    );
+  }
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Unprocessed batch items: exponential backoff with full jitter, as AWS advises. */
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(2000, 25 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function stripKeys<T>(item: Item): T {
+  const { pk: _pk, sk: _sk, expiresAt: _e, ...rest } = item;
+  return rest as T;
+}

@@ -1,0 +1,146 @@
+/**
+ * Normalisers for the person fields an import row carries: names, US addresses,
+ * languages, yes/no flags, dates, tags and e-mail. Each returns undefined for what it
+ * cannot read, so the caller decides whether that is a warning or a reject.
+ */
+
+/** "  mary  ANN " → "Mary Ann" when the source shouted or whispered; mixed case is kept. */
+export function tidyName(raw: string | undefined): string | undefined {
+  const text = (raw ?? '').replace(/\s+/g, ' ').trim();
+  if (text === '') return undefined;
+  if (text !== text.toUpperCase() && text !== text.toLowerCase()) return text;
+  return text.toLowerCase().replace(/(^|[\s\-'’.])(\p{L})/gu, (_, sep: string, ch: string) => sep + ch.toUpperCase());
+}
+
+const SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv', 'md', 'phd', 'dds']);
+
+/** Splits one full-name column: "Garcia, Maria Elena" or "Maria Elena Garcia Jr." */
+export function splitFullName(full: string): { first?: string; middle?: string; last?: string } {
+  const comma = full.indexOf(',');
+  if (comma > 0) {
+    const last = full.slice(0, comma).trim();
+    const rest = full.slice(comma + 1).trim().split(' ').filter(Boolean);
+    if (rest.length > 0 && !SUFFIXES.has(rest[0]!.toLowerCase().replace(/\./g, ''))) {
+      return { first: rest[0], middle: rest.slice(1).join(' ') || undefined, last: last || undefined };
+    }
+  }
+  const words = full.split(' ').filter(Boolean);
+  if (words.length === 1) return { first: words[0] };
+  let lastIndex = words.length - 1;
+  if (lastIndex > 1 && SUFFIXES.has(words[lastIndex]!.toLowerCase().replace(/\./g, ''))) lastIndex -= 1;
+  return {
+    first: words[0],
+    middle: words.slice(1, lastIndex).join(' ') || undefined,
+    last: words.slice(lastIndex).join(' '),
+  };
+}
+
+/** The name as compared for duplicates: letters only, no accents, no case. */
+export function nameKey(first: string | undefined, last: string | undefined): string {
+  const fold = (s: string | undefined) =>
+    (s ?? '')
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z]/g, '');
+  return `${fold(first)}|${fold(last)}`;
+}
+
+const STATES: Readonly<Record<string, string>> = {
+  alabama: 'AL', alaska: 'AK', arizona: 'AZ', arkansas: 'AR', california: 'CA', colorado: 'CO', connecticut: 'CT',
+  delaware: 'DE', districtofcolumbia: 'DC', florida: 'FL', georgia: 'GA', hawaii: 'HI', idaho: 'ID', illinois: 'IL',
+  indiana: 'IN', iowa: 'IA', kansas: 'KS', kentucky: 'KY', louisiana: 'LA', maine: 'ME', maryland: 'MD',
+  massachusetts: 'MA', michigan: 'MI', minnesota: 'MN', mississippi: 'MS', missouri: 'MO', montana: 'MT',
+  nebraska: 'NE', nevada: 'NV', newhampshire: 'NH', newjersey: 'NJ', newmexico: 'NM', newyork: 'NY',
+  northcarolina: 'NC', northdakota: 'ND', ohio: 'OH', oklahoma: 'OK', oregon: 'OR', pennsylvania: 'PA',
+  rhodeisland: 'RI', southcarolina: 'SC', southdakota: 'SD', tennessee: 'TN', texas: 'TX', utah: 'UT', vermont: 'VT',
+  virginia: 'VA', washington: 'WA', westvirginia: 'WV', wisconsin: 'WI', wyoming: 'WY', puertorico: 'PR',
+  guam: 'GU', virginislands: 'VI', americansamoa: 'AS', northernmarianaislands: 'MP',
+};
+const STATE_CODES = new Set(Object.values(STATES));
+
+/** "wa", "Washington", "WA." → "WA". */
+export function stateCode(raw: string | undefined): string | undefined {
+  const key = (raw ?? '').toLowerCase().replace(/[^a-z]/g, '');
+  if (key.length === 2 && STATE_CODES.has(key.toUpperCase())) return key.toUpperCase();
+  return STATES[key];
+}
+
+/** "98101", "98101-1234", "981011234", and "2134" (a spreadsheet ate the leading zero) → ZIP. */
+export function zipCode(raw: string | undefined): string | undefined {
+  const digits = (raw ?? '').replace(/[^0-9]/g, '');
+  if (digits.length === 4 || digits.length === 5) return digits.padStart(5, '0');
+  if (digits.length === 8 || digits.length === 9) {
+    const full = digits.padStart(9, '0');
+    return `${full.slice(0, 5)}-${full.slice(5)}`;
+  }
+  return undefined;
+}
+
+const LANGUAGES: Readonly<Record<string, string>> = {
+  en: 'en', eng: 'en', english: 'en', ingles: 'en',
+  es: 'es', spa: 'es', spanish: 'es', espanol: 'es', castellano: 'es',
+  zh: 'zh', chinese: 'zh', mandarin: 'zh', cantonese: 'zh', zho: 'zh',
+  vi: 'vi', vietnamese: 'vi', tiengviet: 'vi',
+  ko: 'ko', korean: 'ko', tl: 'tl', tagalog: 'tl', filipino: 'tl',
+  ru: 'ru', russian: 'ru', ar: 'ar', arabic: 'ar', fr: 'fr', french: 'fr', francais: 'fr',
+  ht: 'ht', haitiancreole: 'ht', kreyol: 'ht', pt: 'pt', portuguese: 'pt', portugues: 'pt',
+  de: 'de', german: 'de', ja: 'ja', japanese: 'ja', hi: 'hi', hindi: 'hi', pl: 'pl', polish: 'pl',
+  so: 'so', somali: 'so', am: 'am', amharic: 'am', fa: 'fa', farsi: 'fa', persian: 'fa',
+};
+
+/** "Spanish", "Español", "es", "es-MX" → "es". */
+export function languageCode(raw: string | undefined): string | undefined {
+  const text = (raw ?? '').trim();
+  if (text === '') return undefined;
+  const base = text.split(/[-_]/)[0]!;
+  const key = base.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z]/g, '');
+  return LANGUAGES[key] ?? LANGUAGES[text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z]/g, '')];
+}
+
+/** Yes/no columns: "Y", "yes", "true", "1", "x", "opted in" … and their opposites. */
+export function yesNo(raw: string | undefined): boolean | undefined | 'unreadable' {
+  const key = (raw ?? '').trim().toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (key === '') return undefined;
+  if (['y', 'yes', 'true', 't', '1', 'x', 'optin', 'optedin', 'si', 'ok', 'consent', 'consented'].includes(key)) return true;
+  if (['n', 'no', 'false', 'f', '0', 'optout', 'optedout', 'declined', 'refused', 'none'].includes(key)) return false;
+  return 'unreadable';
+}
+
+/**
+ * Calendar dates as spreadsheets write them: 2024-03-09, 03/09/2024, 3/9/24, 20240309.
+ * US order (month first) for slashed dates; two-digit years are taken as the most
+ * recent such year not in the future (so a 1950s birthday stays in the 1900s).
+ */
+export function calendarDate(raw: string | undefined, today: Date): string | undefined {
+  const text = (raw ?? '').trim();
+  let y: number, m: number, d: number;
+  let match: RegExpExecArray | null;
+  if ((match = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$/.exec(text))) [y, m, d] = [+match[1]!, +match[2]!, +match[3]!];
+  else if ((match = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$/.exec(text))) {
+    [m, d, y] = [+match[1]!, +match[2]!, +match[3]!];
+    if (match[3]!.length === 2) {
+      const thisYear = today.getUTCFullYear();
+      y += Math.floor(thisYear / 100) * 100;
+      if (y > thisYear) y -= 100;
+    }
+  } else if ((match = /^(\d{4})(\d{2})(\d{2})$/.exec(text))) [y, m, d] = [+match[1]!, +match[2]!, +match[3]!];
+  else return undefined;
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return undefined;
+  return date.toISOString().slice(0, 10);
+}
+
+/** "Diabetes; Spanish speakers | staff" → ["diabetes", "spanish speakers", "staff"]. */
+export function tagList(raw: string | undefined): string[] {
+  const tags = (raw ?? '')
+    .split(/[;,|]/)
+    .map((t) => t.trim().replace(/\s+/g, ' ').toLowerCase())
+    .filter(Boolean);
+  return [...new Set(tags)];
+}
+
+export function emailAddress(raw: string | undefined): string | undefined {
+  const text = (raw ?? '').trim().toLowerCase();
+  return /^[^\s@]+@[^\s@]+\.[a-z]{2,}$/.test(text) ? text : undefined;
+}
