@@ -152,13 +152,13 @@ export class Tracker {
       ['lookupFailures', counts.lookupFailures] as [string, number],
       ...Object.entries(counts.byPhoneType).map(([t, n]): [string, number] => [`byPhoneType.${t}`, n]),
     ].filter(([, n]) => n !== 0);
-    const names: Record<string, string> = { '#owner': 'owner' };
+    const names: Record<string, string> = { '#owner': 'owner', '#shard': 'shard' };
     const values: Item = { ':to': to, ':now': now, ':owner': owner, ':fromShard': from.shard, ':phase': 'numbers' };
     const adds = flat.map(([path, n], i) => {
       values[`:n${i}`] = n;
       return `numberCounts.${path} :n${i}`;
     });
-    let condition = '#owner = :owner AND numberCursor.shard = :fromShard AND phase = :phase';
+    let condition = '#owner = :owner AND numberCursor.#shard = :fromShard AND phase = :phase';
     if (from.after === undefined) condition += ' AND attribute_not_exists(numberCursor.#after)';
     else {
       condition += ' AND numberCursor.#after = :fromAfter';

@@ -56,6 +56,8 @@ export interface Contact {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly lastImport: ImportTouch;
+  /** Content hashes of the latest rows merged into this person: a row seen before changes nothing. */
+  readonly seenRows: readonly string[];
 }
 
 /** A consent change worth an append-only history item. */
@@ -108,6 +110,7 @@ export function createContact(contactId: string, draft: ContactDraft, ctx: Merge
     createdAt: ctx.now,
     updatedAt: ctx.now,
     lastImport: { importId: ctx.importId, line: ctx.line, outcome: 'created' },
+    seenRows: [],
   };
   const { contact, consentChanges } = mergeContact(blank, draft, ctx);
   return { contact: { ...contact, lastImport: blank.lastImport }, consentChanges };
@@ -119,6 +122,8 @@ export function createContact(contactId: string, draft: ContactDraft, ctx: Merge
  * or a do-not-call request. `changed` says whether anything a person would see moved.
  */
 export function mergeContact(existing: Contact, draft: ContactDraft, ctx: MergeContext): { contact: Contact; changed: boolean; consentChanges: ConsentChange[] } {
+  const rowHash = draftHash(draft);
+  if (existing.seenRows.includes(rowHash)) return { contact: existing, changed: false, consentChanges: [] };
   const source = `import:${ctx.importId}:line ${ctx.line}`;
   const consent: Partial<Record<ConsentKey, ConsentEntry>> = { ...existing.consent };
   const consentChanges: ConsentChange[] = [];
@@ -171,7 +176,15 @@ export function mergeContact(existing: Contact, draft: ContactDraft, ctx: MergeC
     cadence: draft.cadence ?? existing.cadence,
   };
   const changed = fingerprint(merged) !== fingerprint(existing);
-  return { contact: changed ? { ...merged, updatedAt: ctx.now } : existing, changed, consentChanges };
+  const seenRows = [...existing.seenRows, rowHash].slice(-SEEN_ROWS_KEPT);
+  return { contact: { ...(changed ? { ...merged, updatedAt: ctx.now } : existing), seenRows }, changed, consentChanges };
+}
+
+const SEEN_ROWS_KEPT = 20;
+
+/** Same row content (wherever and whenever it was read) → same hash. */
+export function draftHash(draft: ContactDraft): string {
+  return createHash('sha256').update(JSON.stringify(draft)).digest('hex').slice(0, 16);
 }
 
 /** A complete address replaces; a partial one only fills gaps in what is known. */
@@ -190,7 +203,7 @@ function latest(a: string | undefined, b: string | undefined): string | undefine
 
 /** Everything but bookkeeping, in a stable order, for "did this row change the person?". */
 function fingerprint(c: Contact): string {
-  const { updatedAt: _u, lastImport: _l, createdAt: _c, ...rest } = c;
+  const { updatedAt: _u, lastImport: _l, createdAt: _c, seenRows: _s, ...rest } = c;
   return JSON.stringify(rest, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as object).filter(([, x]) => x !== undefined).sort(([x], [y]) => x.localeCompare(y))) : v,
   );
