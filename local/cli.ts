@@ -1,0 +1,179 @@
+/**
+ * `npm start`: the monthly import, run for real on this machine. Starts the local
+ * engines, drops the file in the practice's inbox, runs the import workflow (the real
+ * ASL and handlers), prints progress and a summary, and optionally writes it as JSON.
+ *
+ *   npm start -- [--file PATH] [--practice ID] [--report OUT.json] [--state DIR] [--config PATH]
+ *                [--latency-ms N] [--lookup-limit N] [--quiet]
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { downloadReport, importFile, SAMPLE_CONFIG, ROOT, startLocalStack, type LocalStack } from './local-stack';
+import { parseStageConfig } from '../lambdas/domain/stage-config';
+import type { ImportRun, ImportSummary } from '../lambdas/domain/import-run';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const USAGE = `Usage: npm start -- [options]
+
+Runs the monthly import on local engines (no AWS account needed).
+
+  --file PATH         CSV or JSON Lines file to import (default: samples/prospects.csv)
+  --practice ID       practice whose inbox receives the file (default: the config's first practice)
+  --report OUT.json   also write the summary as JSON
+  --state DIR         keep the tracker and buckets in DIR, so a second run sees the first
+                      (default: a fresh temporary directory)
+  --config PATH       stage config (default: samples/stage.sample.json)
+  --latency-ms N      telephony sandbox latency per call (default 20)
+  --lookup-limit N    PhoneNumberValidate calls/second the sandbox allows (default: the config's rate)
+  --quiet             no progress output
+  --help              this text`;
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        file: { type: 'string' },
+        practice: { type: 'string' },
+        report: { type: 'string' },
+        state: { type: 'string' },
+        config: { type: 'string' },
+        'latency-ms': { type: 'string' },
+        'lookup-limit': { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    }).values;
+  } catch (e) {
+    console.error(`${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const configPath = resolve(args.config ?? SAMPLE_CONFIG);
+  const file = resolve(args.file ?? join(ROOT, 'samples', 'prospects.csv'));
+  if (!existsSync(file)) {
+    console.error(`No such file: ${file}`);
+    return 2;
+  }
+  const config = parseStageConfig(JSON.parse(readFileSync(configPath, 'utf8')), configPath);
+  const practiceId = args.practice ?? config.practices[0]!.id;
+  if (!config.practices.some((p) => p.id === practiceId)) {
+    console.error(`No practice "${practiceId}" in ${configPath}; known: ${config.practices.map((p) => p.id).join(', ')}`);
+    return 2;
+  }
+  const say = args.quiet ? () => undefined : (text: string) => process.stderr.write(`${text}\n`);
+
+  // Handler logs are for CloudWatch; here the summary says what happened.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
+  say('Starting local engines (dynalite, s3rver, telephony sandbox)…');
+  const stack = await startLocalStack({
+    stateDir: args.state ? resolve(args.state) : undefined,
+    configPath,
+    sandbox: {
+      latencyMs: Number(args['latency-ms'] ?? 20),
+      rateLimits: { PhoneNumberValidate: Number(args['lookup-limit'] ?? config.validation.ratePerSecond) },
+    },
+  });
+  try {
+    say(`State: ${stack.stateDir}`);
+    say(`Importing ${file} into inbox/${practiceId}/ …`);
+    const started = Date.now();
+    const outcome = await importFile(stack, file, { practiceId, onProgress: args.quiet ? undefined : progress(started) });
+    if (!args.quiet && process.stderr.isTTY) process.stderr.write('\n');
+    const { execution, summary } = outcome;
+
+    if (outcome.skipped) say(`This exact file version was handled before (${outcome.skipped}); nothing new to do.`);
+    if (execution.status === 'FAILED') {
+      console.error(`\nImport failed: ${execution.cause ?? execution.error}`);
+      if (summary) await writeReport(args.report, summary);
+      return 1;
+    }
+    if (!summary) {
+      console.error('Import finished without a summary.');
+      return 1;
+    }
+    const report = await localReport(summary, stack);
+    printSummary(report, (Date.now() - started) / 1000);
+    await writeReport(args.report, report);
+    return 0;
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** One status line, redrawn in place on a terminal, printed every few seconds otherwise. */
+function progress(started: number): (run: ImportRun) => void {
+  let lastPrinted = 0;
+  return (run) => {
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    const n = run.numberCounts;
+    const line =
+      run.phase === 'rows'
+        ? `  reading rows: ${run.rowCounts.rowsRead.toLocaleString('en-US')} (${pct(run.rowCursor.byte, run.source.size)} of the file) · ${seconds}s`
+        : `  classifying numbers: ${n.uniqueNumbers.toLocaleString('en-US')} done (${n.lookups} looked up, ${n.cacheHits} cached) · ${seconds}s`;
+    if (process.stderr.isTTY) process.stderr.write(`\r${line.padEnd(90)}`);
+    else if (Date.now() - lastPrinted > 5000) {
+      process.stderr.write(`${line}\n`);
+      lastPrinted = Date.now();
+    }
+  };
+}
+
+function pct(part: number, whole: number): string {
+  return whole ? `${Math.min(100, Math.floor((part / whole) * 100))}%` : '100%';
+}
+
+type LocalReport = ImportSummary & { readonly rejectsObject?: string; readonly warningsObject?: string; readonly stateDir: string };
+
+/** The summary as the deployed system writes it, with the report files copied out where a person can open them. */
+async function localReport(summary: ImportSummary, stack: LocalStack): Promise<LocalReport> {
+  const reports = join(stack.stateDir, 'reports', summary.importId);
+  await mkdir(reports, { recursive: true });
+  return {
+    ...summary,
+    rejectsFile: summary.rejectsFile ? await downloadReport(stack, summary.rejectsFile, reports) : undefined,
+    rejectsObject: summary.rejectsFile,
+    warningsFile: summary.warningsFile ? await downloadReport(stack, summary.warningsFile, reports) : undefined,
+    warningsObject: summary.warningsFile,
+    stateDir: stack.stateDir,
+  };
+}
+
+function printSummary(s: LocalReport, seconds: number): void {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const types = Object.entries(s.byPhoneType)
+    .filter(([, c]) => c > 0)
+    .map(([t, c]) => `${t.toLowerCase()} ${n(c)}`)
+    .join(', ');
+  console.log(`
+Import ${s.importId} (${s.practiceId}) — ${s.status} in ${seconds.toFixed(1)}s
+  rows read      ${n(s.rowsRead)}
+  created        ${n(s.created)}
+  updated        ${n(s.updated)}   unchanged ${n(s.unchanged)}
+  duplicates     ${n(s.duplicates)}   (merged into a person earlier in the file)
+  rejected       ${n(s.rejected)}${s.rejectsFile ? `   → ${s.rejectsFile}` : ''}
+  warnings       ${n(s.warnings)}${s.warningsFile ? `   → ${s.warningsFile}` : ''}
+  numbers        ${n(s.uniqueNumbers)} unique: ${n(s.lookups)} looked up, ${n(s.cacheHits)} from cache, ${n(s.lookupFailures)} failed (retried next import)
+  phone types    ${types || 'none'}`);
+}
+
+async function writeReport(path: string | undefined, report: object): Promise<void> {
+  if (!path) return;
+  await mkdir(dirname(resolve(path)), { recursive: true });
+  await writeFile(resolve(path), `${JSON.stringify(report, null, 2)}\n`);
+  process.stderr.write(`Report written to ${resolve(path)}\n`);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    console.error(`Failed: ${e.message}`);
+    process.exit(1);
+  },
+);
