@@ -45,7 +45,8 @@ export interface LocalStackOptions {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'outreach-')));
   const engines = await startLocalEngines({ stateDir, sandbox: options.sandbox, inMemory: options.inMemory });
-  Object.assign(process.env, engines.env, {
+  const settings: Record<string, string> = {
+    ...engines.env,
     TRACKER_TABLE_NAME: LOCAL_NAMES.table,
     IMPORT_BUCKET_NAME: LOCAL_NAMES.importBucket,
     REPORTS_BUCKET_NAME: LOCAL_NAMES.reportsBucket,
@@ -54,7 +55,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_S3_FORCE_PATH_STYLE: 'true',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-  });
+  };
+  // What the caller had, so stop() can put it back (a preset endpoint wins over a built-in engine).
+  const previous = Object.fromEntries(Object.keys(settings).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, settings);
   await createLocalResources(engines.env, { tableName: LOCAL_NAMES.table, buckets: [LOCAL_NAMES.importBucket, LOCAL_NAMES.reportsBucket] });
   // Handlers build their adapters on first use: make them use this stack's endpoints and config.
   (await import('../lambdas/handlers/import-support')).resetDependencies();
@@ -67,6 +71,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stop: async () => {
       s3.destroy();
       await engines.stop();
+      for (const [k, v] of Object.entries(previous)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     },
   };
 }
@@ -144,12 +152,15 @@ export async function runImport(stack: LocalStack, event: object, options: Omit<
   }, 500);
   try {
     const handlers = await importHandlers();
-    const begin = handlers.BeginImport!;
-    handlers.BeginImport = async (payload, context) => {
-      const result = (await begin(payload, context)) as { importId: string };
-      importId = result.importId;
-      return result;
-    };
+    // Learn the import id as soon as a handler names it, for progress and for the summary.
+    for (const state of ['BeginImport', 'RecordFailure']) {
+      const handler = handlers[state]!;
+      handlers[state] = async (payload, context) => {
+        const result = (await handler(payload, context)) as { importId?: string };
+        importId ??= result.importId;
+        return result;
+      };
+    }
     const execution = await runWorkflow(IMPORT_WORKFLOW, event, handlers, { lambdaTimeoutMs: options.lambdaTimeoutMs });
     const output = execution.output as { import?: { result: { action: string; importId: string; reason?: string } }; summary?: { result: ImportSummary } } | undefined;
     importId ??= output?.import?.result.importId;

@@ -154,9 +154,14 @@ export class Tracker {
     ].filter(([, n]) => n !== 0);
     const names: Record<string, string> = { '#owner': 'owner', '#shard': 'shard' };
     const values: Item = { ':to': to, ':now': now, ':owner': owner, ':fromShard': from.shard, ':phase': 'numbers' };
+    // Counter names (e.g. OTHER) can be reserved words: every path segment goes through a name alias.
     const adds = flat.map(([path, n], i) => {
       values[`:n${i}`] = n;
-      return `numberCounts.${path} :n${i}`;
+      const segments = path.split('.').map((segment, j) => {
+        names[`#c${i}_${j}`] = segment;
+        return `#c${i}_${j}`;
+      });
+      return `numberCounts.${segments.join('.')} :n${i}`;
     });
     let condition = '#owner = :owner AND numberCursor.#shard = :fromShard AND phase = :phase';
     if (from.after === undefined) condition += ' AND attribute_not_exists(numberCursor.#after)';
@@ -179,15 +184,24 @@ export class Tracker {
     );
   }
 
-  async finishImport(importId: string, owner: string, now: string, phase: 'done' | 'failed', failure?: ImportRun['failure']): Promise<void> {
+  async finishImport(importId: string, owner: string, now: string): Promise<void> {
+    await this.updateOwned(importId, owner, 'SET phase = :done, finishedAt = :now, updatedAt = :now', { ':done': 'done', ':now': now });
+  }
+
+  /** Records why the run stopped; its phase and checkpoint stay, so a re-run resumes there. */
+  async recordImportFailure(importId: string, owner: string, now: string, failure: NonNullable<ImportRun['failure']>): Promise<void> {
+    await this.updateOwned(importId, owner, 'SET failure = :failure, finishedAt = :now, updatedAt = :now', { ':failure': failure, ':now': now });
+  }
+
+  private async updateOwned(importId: string, owner: string, update: string, values: Item): Promise<void> {
     await this.conditional(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: importPk(importId), sk: RUN },
-        UpdateExpression: `SET phase = :phase, finishedAt = :now, updatedAt = :now${failure ? ', failure = :failure' : ''}`,
+        UpdateExpression: update,
         ConditionExpression: '#owner = :owner',
         ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: { ':phase': phase, ':now': now, ':owner': owner, ...(failure ? { ':failure': failure } : {}) },
+        ExpressionAttributeValues: { ...values, ':owner': owner },
       }),
       `import ${importId} is owned by another execution`,
     );
@@ -238,9 +252,10 @@ export class Tracker {
   ): Promise<void> {
     // Claims first: once a claim is stored, a re-run resolves the row to the same contact.
     await this.batchPut([...plan.claims].map(([identity, contactId]) => ({ pk: identityPk(practiceId, identity), sk: 'CLAIM', identity, contactId })));
+    // History before contacts: a re-run skips rows a stored contact has seen, so their history must already be there.
+    await this.batchPut(plan.history.map((h) => ({ pk: contactPk(practiceId, h.contactId), sk: `HISTORY#${h.at}#${h.id}`, ...h })));
     await this.batchPut([
       ...plan.contacts.map((c) => ({ pk: contactPk(practiceId, c.contactId), sk: PROFILE, ...c })),
-      ...plan.history.map((h) => ({ pk: contactPk(practiceId, h.contactId), sk: `HISTORY#${h.at}#${h.id}`, ...h })),
       ...plan.rejects.map((r) => ({ pk: importPk(importId), sk: `REJECT#${linePad(r.line)}`, ...r, expiresAt })),
       ...plan.warnings.map((r) => ({ pk: importPk(importId), sk: `WARNING#${linePad(r.line)}`, ...r, expiresAt })),
       ...plan.numbers.map((n) => ({ pk: numbersPk(importId, n.shard), sk: n.number, ...n, expiresAt })),

@@ -87,7 +87,7 @@ export function mapHeader(headers: readonly string[], configAliases: Readonly<Re
 
   return headers.map((header) => {
     const key = normaliseHeader(header);
-    const field = custom.get(key) ?? documented.get(key) ?? phoneFieldFromWords(key);
+    const field = custom.get(key) ?? documented.get(key) ?? phoneFieldFromWords(header);
     return field ? { kind: 'field', field, header } : { kind: 'attribute', header };
   });
 }
@@ -114,12 +114,15 @@ export class HeaderResolver {
   }
 }
 
-function phoneFieldFromWords(key: string): PhoneField | undefined {
-  if (!/(phone|mobile|cell|tel|number)/.test(key) || /(ext|extension|type|fax|consent)/.test(key)) return undefined;
-  if (/(mobile|cell|sms|text)/.test(key)) return 'mobilePhone';
-  if (/home/.test(key)) return 'homePhone';
-  if (/(work|office|business)/.test(key)) return 'workPhone';
-  if (/phone|tel/.test(key)) return 'otherPhone';
+/** Reads the header's words ("Spouse Cell", "Work Tel #2"), never parts of words ("Telehealth", "Cancellation"). */
+function phoneFieldFromWords(header: string): PhoneField | undefined {
+  const words = header.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const has = (...w: string[]) => words.some((x) => w.includes(x));
+  if (!has('phone', 'mobile', 'cell', 'cellphone', 'tel', 'telephone', 'number') || has('ext', 'extension', 'type', 'fax', 'consent')) return undefined;
+  if (has('mobile', 'cell', 'cellphone', 'sms', 'text')) return 'mobilePhone';
+  if (has('home')) return 'homePhone';
+  if (has('work', 'office', 'business')) return 'workPhone';
+  if (has('phone', 'tel', 'telephone')) return 'otherPhone';
   return undefined;
 }
 

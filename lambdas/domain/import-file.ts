@@ -39,6 +39,7 @@ export function sniffFile(sample: Buffer, sampleIsWholeFile: boolean): { ok: tru
   if (sample.includes(0)) return { ok: false, problem: 'the file is not text (it contains binary data); upload a CSV or JSON Lines file' };
   const bom = sample.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])) ? 3 : 0;
   const lastNewline = sample.lastIndexOf(0x0a);
+  if (!sampleIsWholeFile && lastNewline < 0) return { ok: false, problem: 'no recognisable header: the first line is longer than 64 KiB' };
   const decodable = sampleIsWholeFile ? sample : sample.subarray(0, lastNewline + 1);
   let text: string;
   try {
@@ -49,7 +50,6 @@ export function sniffFile(sample: Buffer, sampleIsWholeFile: boolean): { ok: tru
   if (text.trim() === '') {
     return { ok: false, problem: sampleIsWholeFile || lastNewline < 0 ? 'the file is empty' : 'the file starts with more blank lines than can be read; remove them' };
   }
-  if (!sampleIsWholeFile && lastNewline < 0) return { ok: false, problem: 'no recognisable header: the first line is longer than 64 KiB' };
 
   const leading = /^(?:[ \t]*\r?\n)*/.exec(text)![0];
   const firstLine = text.slice(leading.length).split(/\r?\n/, 1)[0]!;

@@ -15,7 +15,8 @@ export interface ImportSource {
   readonly size: number;
 }
 
-export type ImportPhase = 'rows' | 'numbers' | 'finishing' | 'done' | 'failed';
+/** Where the work stands. A failure is recorded beside the phase, so a re-run resumes where it stopped; 'unreadable' files never start. */
+export type ImportPhase = 'rows' | 'numbers' | 'finishing' | 'done' | 'unreadable';
 
 export interface RowCounts {
   rowsRead: number;
@@ -125,7 +126,7 @@ export function summarise(run: ImportRun, finishedAt: string, files: { rejectsFi
     importId: run.importId,
     practiceId: run.practiceId,
     file: `s3://${run.source.bucket}/${run.source.key}`,
-    status: run.phase === 'failed' ? 'failed' : 'imported',
+    status: run.failure ? 'failed' : 'imported',
     startedAt: run.startedAt,
     finishedAt,
     ...run.rowCounts,

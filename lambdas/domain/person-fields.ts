@@ -4,7 +4,10 @@
  * cannot read, so the caller decides whether that is a warning or a reject.
  */
 
-/** "  mary  ANN " → "Mary Ann" when the source shouted or whispered; mixed case is kept. */
+/**
+ * "  MARY  ANN " or "mary ann" → "Mary Ann": a name written all in capitals or all in
+ * lower case is title-cased; anything in mixed case ("van Gogh", "McDonald") is kept as written.
+ */
 export function tidyName(raw: string | undefined): string | undefined {
   const text = (raw ?? '').replace(/\s+/g, ' ').trim();
   if (text === '') return undefined;
@@ -20,8 +23,10 @@ export function splitFullName(full: string): { first?: string; middle?: string; 
   if (comma > 0) {
     const last = full.slice(0, comma).trim();
     const rest = full.slice(comma + 1).trim().split(' ').filter(Boolean);
-    if (rest.length > 0 && !SUFFIXES.has(rest[0]!.toLowerCase().replace(/\./g, ''))) {
-      return { first: rest[0], middle: rest.slice(1).join(' ') || undefined, last: last || undefined };
+    const isSuffix = (w: string | undefined) => w !== undefined && SUFFIXES.has(w.toLowerCase().replace(/\./g, ''));
+    const suffix = rest.length > 1 && isSuffix(rest.at(-1)) ? rest.pop() : undefined;
+    if (rest.length > 0 && !isSuffix(rest[0])) {
+      return { first: rest[0], middle: rest.slice(1).join(' ') || undefined, last: [last, suffix].filter(Boolean).join(' ') || undefined };
     }
   }
   const words = full.split(' ').filter(Boolean);
@@ -35,14 +40,14 @@ export function splitFullName(full: string): { first?: string; middle?: string; 
   };
 }
 
-/** The name as compared for duplicates: letters only, no accents, no case. */
+/** The name as compared for duplicates: letters of any script, no accents, no case. */
 export function nameKey(first: string | undefined, last: string | undefined): string {
   const fold = (s: string | undefined) =>
     (s ?? '')
       .normalize('NFKD')
       .replace(/[\u0300-\u036f]/g, '')
       .toLowerCase()
-      .replace(/[^a-z]/g, '');
+      .replace(/[^\p{L}]/gu, '');
   return `${fold(first)}|${fold(last)}`;
 }
 
@@ -100,7 +105,7 @@ export function languageCode(raw: string | undefined): string | undefined {
 
 /** Yes/no columns: "Y", "yes", "true", "1", "x", "opted in" … and their opposites. */
 export function yesNo(raw: string | undefined): boolean | undefined | 'unreadable' {
-  const key = (raw ?? '').trim().toLowerCase().replace(/[^a-z0-9]/g, '');
+  const key = (raw ?? '').trim().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]/g, '');
   if (key === '') return undefined;
   if (['y', 'yes', 'true', 't', '1', 'x', 'optin', 'optedin', 'si', 'ok', 'consent', 'consented'].includes(key)) return true;
   if (['n', 'no', 'false', 'f', '0', 'optout', 'optedout', 'declined', 'refused', 'none'].includes(key)) return false;

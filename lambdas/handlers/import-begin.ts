@@ -34,7 +34,7 @@ export const handler = async (payload: unknown): Promise<BeginResult> => {
     practiceId: practice.id,
     source,
     layout: layout.ok ? layout.layout : { format: { kind: 'jsonl' }, dataStart: { byte: 0, line: 1 } },
-    phase: layout.ok ? 'rows' : 'failed',
+    phase: layout.ok ? 'rows' : 'unreadable',
     owner: executionId,
     rowCursor: layout.ok ? layout.layout.dataStart : { byte: 0, line: 1 },
     rowCounts: emptyRowCounts(),
@@ -55,10 +55,10 @@ export const handler = async (payload: unknown): Promise<BeginResult> => {
 async function resume(run: ImportRun, executionId: string, now: string): Promise<BeginResult> {
   const { tracker } = dependencies();
   if (run.phase === 'done') return { action: 'skip', importId: run.importId, reason: 'already imported' };
-  if (run.failure?.error === 'ImportFileUnreadable') return { action: 'skip', importId: run.importId, reason: `cannot be read: ${run.failure.cause}` };
+  if (run.phase === 'unreadable') return { action: 'skip', importId: run.importId, reason: `cannot be read: ${run.failure?.cause ?? 'unreadable'}` };
   if (run.owner === executionId) return { action: 'import', importId: run.importId };
   const stalled = Date.parse(now) - Date.parse(run.updatedAt) > LEASE_MS;
-  if (run.phase !== 'failed' && !stalled) return { action: 'skip', importId: run.importId, reason: 'another execution is importing it' };
+  if (!run.failure && !stalled) return { action: 'skip', importId: run.importId, reason: 'another execution is importing it' };
   await tracker.takeOverImport(run.importId, executionId, run.owner, now);
   logger.info('import resumed from its checkpoint', { importId: run.importId, phase: run.phase });
   return { action: 'import', importId: run.importId };

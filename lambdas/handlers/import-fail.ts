@@ -21,7 +21,7 @@ const input = z.object({
     .passthrough(),
 });
 
-export const handler = async (payload: unknown): Promise<{ error: string; cause: string }> => {
+export const handler = async (payload: unknown): Promise<{ error: string; cause: string; importId?: string }> => {
   const { executionId, state } = input.parse(payload);
   const error = state.error.Error;
   const cause = plainCause(state.error.Cause);
@@ -36,19 +36,20 @@ export const handler = async (payload: unknown): Promise<{ error: string; cause:
   if (!run) {
     await events.publish('Import Failed', { importId, error, cause });
     logger.error('import failed before it could be claimed', { error });
-    return { error, cause };
+    return { error, cause, importId };
   }
   if (run.owner !== executionId) {
     // Another execution took the run over; it decides how the import ends.
-    return { error: 'ConflictError', cause: new ConflictError(`import ${run.importId} is owned by another execution`).message };
+    return { error: 'ConflictError', cause: new ConflictError(`import ${run.importId} is owned by another execution`).message, importId: run.importId };
   }
   const finishedAt = new Date().toISOString();
-  if (run.phase !== 'failed' || !run.failure) await tracker.finishImport(run.importId, executionId, finishedAt, 'failed', { error, cause });
-  const failed = { ...run, phase: 'failed' as const, finishedAt, failure: run.failure ?? { error, cause } };
+  const failure = run.failure ?? { error, cause };
+  if (!run.failure) await tracker.recordImportFailure(run.importId, executionId, finishedAt, failure);
+  const failed = { ...run, finishedAt, failure };
   const summary = await publishSummary(failed, tracker, files, reportsBucket);
   await events.publish('Import Failed', summary);
   logger.error('import failed', { importId: run.importId, error });
-  return { error: failed.failure.error, cause: failed.failure.cause };
+  return { error: failed.failure.error, cause: failed.failure.cause, importId: run.importId };
 };
 
 /** Lambda's Cause is a JSON document with errorMessage; a local run passes the message itself. */

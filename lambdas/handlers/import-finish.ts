@@ -16,7 +16,7 @@ export const handler = async (payload: unknown): Promise<ImportSummary> => {
   const { tracker, files, events, reportsBucket } = dependencies();
   const run = await ownedRun(tracker, importId, executionId);
   const summary = await publishSummary(run, tracker, files, reportsBucket);
-  if (run.phase !== 'done') await tracker.finishImport(importId, executionId, summary.finishedAt, 'done');
+  if (run.phase !== 'done') await tracker.finishImport(importId, executionId, summary.finishedAt);
   await events.publish('Import Completed', summary);
 
   metrics.addDimension('practice', run.practiceId);

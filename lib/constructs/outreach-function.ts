@@ -1,0 +1,280 @@
+/**
+ * The house Lambda function: every handler in lambdas/handlers is deployed through this
+ * construct so runtime, architecture, bundling, logging, tracing and Powertools settings
+ * are decided once.
+ *
+ * Permissions come from `bindX()` helpers that set the environment variable the handler
+ * reads AND the matching IAM grant in one call, so a handler can never see a resource
+ * name without the right to use it (or the other way round). Where a CDK grant
+ * necessarily contains a wildcard (S3 object ARNs, `s3:GetObject*`, `kms:ReEncrypt*`),
+ * the helper that made the grant acknowledges exactly those cdk-nag findings on this
+ * function's own role, with the reason.
+ */
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledge, iamWildcardActionFinding, iamWildcardResourceFinding, valueSeenFrom } from '../compliance';
+import { IMPORT_INBOX_PREFIX, IMPORT_REPORTS_PREFIX, lambdaLogGroupName } from '../naming';
+
+/** Where the stage config lands inside the deployed bundle (the Lambda task root). */
+export const BUNDLED_STAGE_CONFIG_FILE = '/var/task/stage-config.json';
+
+/** Environment variable names the runtime reads (lambdas/adapters/settings.ts). */
+export const ENV = {
+  trackerTableName: 'TRACKER_TABLE_NAME',
+  importBucketName: 'IMPORT_BUCKET_NAME',
+  reportsBucketName: 'REPORTS_BUCKET_NAME',
+  eventBusName: 'EVENT_BUS_NAME',
+  stageConfigFile: 'OUTREACH_CONFIG_FILE',
+} as const;
+
+export type TableAccess = 'read' | 'readWrite';
+export type ImportBucketAccess = 'read';
+/** `write` puts objects (no delete, no read); `readWrite` adds read. */
+export type ReportsBucketAccess = 'write' | 'readWrite';
+export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT' | 'CRITICAL';
+
+export interface OutreachFunctionProps {
+  /** Path of the handler module; it must export `handler`. */
+  readonly entry: string;
+  /**
+   * Physical function name. Names are part of the contract: the log group is
+   * `/aws/lambda/<functionName>`, which the data key's policy allows by prefix, and ops
+   * and alarms find functions by it.
+   */
+  readonly functionName: string;
+  /** Powertools service name: the `service` key on every log line, metric and trace of this function. */
+  readonly serviceName: string;
+  /** The stage config JSON file; it is copied into the bundle and the handler reads it at cold start. */
+  readonly stageConfigFile: string;
+  /** Customer-managed key that encrypts the function's log group. */
+  readonly logEncryptionKey: kms.IKey;
+  /** @default - no description */
+  readonly description?: string;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** @default 512 (MB); CPU scales with memory, so CPU-bound steps want more */
+  readonly memorySize?: number;
+  /**
+   * Reserve (and cap) this many concurrent executions.
+   * @default - no reservation: the function draws on the account's unreserved pool
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /** @default logs.RetentionDays.ONE_YEAR */
+  readonly logRetention?: logs.RetentionDays;
+  /** What happens to the log group when the stack is deleted. @default RemovalPolicy.RETAIN */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /** @default 'PatientOutreach' */
+  readonly metricsNamespace?: string;
+  /** @default 'INFO' */
+  readonly logLevel?: PowertoolsLogLevel;
+  /**
+   * Dead-letter queue for failed asynchronous invocations.
+   * @default - none: functions invoked synchronously (by Step Functions) report failures to their caller
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+}
+
+export class OutreachFunction extends Construct implements iam.IGrantable {
+  /** The Lambda function. */
+  public readonly function: lambda.IFunction;
+  /** The function's own role; every grant and acknowledgement of this function lands on it. */
+  public readonly role: iam.IRole;
+  /** The function's log group, encrypted with the stage key. */
+  public readonly logGroup: logs.ILogGroup;
+  public readonly grantPrincipal: iam.IPrincipal;
+
+  private readonly handler: nodejs.NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: OutreachFunctionProps) {
+    super(scope, id);
+
+    // An own role instead of the default one: the default attaches the AWS managed
+    // AWSLambdaBasicExecutionRole (write to any log group); this one may write to its own
+    // log group only.
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.functionName}`,
+    });
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: lambdaLogGroupName(props.functionName),
+      encryptionKey: props.logEncryptionKey,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    logGroup.grantWrite(role);
+    const stageConfigFile = path.resolve(props.stageConfigFile);
+
+    this.handler = new nodejs.NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      functionName: props.functionName,
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: props.timeout ?? Duration.seconds(30),
+      memorySize: props.memorySize ?? 512,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      role,
+      logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      deadLetterQueue: props.deadLetterQueue,
+      environment: {
+        [ENV.stageConfigFile]: BUNDLED_STAGE_CONFIG_FILE,
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'PatientOutreach',
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        // Traces and logs carry ids only: never copy handler results or events into them.
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        format: nodejs.OutputFormat.CJS,
+        // Ship the SDK versions the lockfile pins (and the local engines are tested with),
+        // not whatever the managed runtime happens to carry.
+        bundleAwsSDK: true,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            `cp ${shellQuote(stageConfigFile)} ${shellQuote(path.posix.join(outputDir, 'stage-config.json'))}`,
+          ],
+        },
+      },
+    });
+
+    this.function = this.handler;
+    this.role = role;
+    this.logGroup = logGroup;
+    this.grantPrincipal = role;
+
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions, so X-Ray requires Resource "*". Tests assert these are the only actions on "*" in function policies.',
+    );
+    acknowledge(
+      role,
+      'HIPAA.Security-IAMNoInlinePolicy',
+      "The role's policy is CDK's per-role policy, attached to this one role only and holding only the grants made through bindX(); it is reviewed and versioned with the template.",
+    );
+  }
+
+  public get functionArn(): string {
+    return this.function.functionArn;
+  }
+
+  public get functionName(): string {
+    return this.function.functionName;
+  }
+
+  /** Lets `grantee` invoke this function. */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return this.function.grantInvoke(grantee);
+  }
+
+  /** Sets TRACKER_TABLE_NAME and grants item access (and the table key) on the tracker table. */
+  public bindTrackerTable(table: dynamodb.ITable, access: TableAccess): this {
+    this.handler.addEnvironment(ENV.trackerTableName, table.tableName);
+    if (access === 'read') {
+      table.grantReadData(this);
+    } else {
+      table.grantReadWriteData(this);
+      this.acknowledgeKeyWriteWildcards('the tracker table');
+    }
+    return this;
+  }
+
+  /** Sets IMPORT_BUCKET_NAME and grants reading objects under `inbox/` (and decrypting them). */
+  public bindImportBucket(bucket: s3.IBucket, access: ImportBucketAccess): this {
+    this.handler.addEnvironment(ENV.importBucketName, bucket.bucketName);
+    if (access === 'read') {
+      const keys = `${IMPORT_INBOX_PREFIX}*`;
+      bucket.grantRead(this, keys);
+      this.acknowledgeObjectGrant(bucket, keys, ['s3:GetObject*', 's3:GetBucket*', 's3:List*'], 'read uploaded import files');
+    }
+    return this;
+  }
+
+  /** Sets REPORTS_BUCKET_NAME and grants writing (or reading and writing) objects under `imports/`. */
+  public bindReportsBucket(bucket: s3.IBucket, access: ReportsBucketAccess): this {
+    this.handler.addEnvironment(ENV.reportsBucketName, bucket.bucketName);
+    const keys = `${IMPORT_REPORTS_PREFIX}*`;
+    // grantPut, not grantWrite: a report writer never deletes.
+    bucket.grantPut(this, keys);
+    const actions = ['s3:Abort*'];
+    if (access === 'readWrite') {
+      bucket.grantRead(this, keys);
+      actions.push('s3:GetObject*', 's3:GetBucket*', 's3:List*');
+    }
+    this.acknowledgeObjectGrant(bucket, keys, actions, 'write import reports (multipart uploads need s3:AbortMultipartUpload)');
+    this.acknowledgeKeyWriteWildcards('the reports bucket');
+    return this;
+  }
+
+  /** Sets EVENT_BUS_NAME and grants events:PutEvents on that bus only. */
+  public bindEventBus(bus: events.IEventBus): this {
+    this.handler.addEnvironment(ENV.eventBusName, bus.eventBusName);
+    bus.grantPutEventsTo(this);
+    return this;
+  }
+
+  /**
+   * Grants mobiletargeting:PhoneNumberValidate. The API has a single resource,
+   * `arn:<partition>:mobiletargeting:<region>:<account>:phone/number/validate`.
+   */
+  public allowPhoneNumberValidate(): this {
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['mobiletargeting:PhoneNumberValidate'],
+        resources: [Stack.of(this).formatArn({ service: 'mobiletargeting', resource: 'phone', resourceName: 'number/validate' })],
+      }),
+    );
+    return this;
+  }
+
+  private acknowledgeObjectGrant(bucket: s3.IBucket, keys: string, actions: string[], purpose: string): void {
+    const stack = Stack.of(this);
+    const objects = `${valueSeenFrom(stack, bucket, bucket.bucketArn)}/${keys}`;
+    acknowledge(
+      this.role,
+      iamWildcardResourceFinding(stack, objects),
+      `CDK bucket grant scoped to the key prefix ${keys}: the function must ${purpose}, whose object keys are only known at run time.`,
+    );
+    for (const action of actions) {
+      acknowledge(
+        this.role,
+        iamWildcardActionFinding(action),
+        `${action} is part of CDK's bucket grant (object/version reads, multipart abort) and is limited to ${keys} of one bucket.`,
+      );
+    }
+  }
+
+  private acknowledgeKeyWriteWildcards(what: string): void {
+    for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+      acknowledge(
+        this.role,
+        iamWildcardActionFinding(action),
+        `${action} comes from CDK's grant for writing ${what}, encrypted with the stage's customer-managed key; the resource is that one key.`,
+      );
+    }
+  }
+}
+
+/** POSIX shell single-quoting for the bundling hook command. */
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}

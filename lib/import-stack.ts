@@ -1,0 +1,236 @@
+/**
+ * The monthly import: a file dropped under `inbox/` in the import bucket starts the import
+ * workflow (statemachines/import.asl.json) through an EventBridge rule; the workflow runs
+ * the five import functions. This stack holds no data of its own; it can be destroyed and
+ * redeployed without touching the tracker or the buckets.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { StageConfig } from '../lambdas/domain/stage-config';
+import { acknowledge, iamWildcardResourceFinding } from './compliance';
+import { OutreachFunction, type OutreachFunctionProps } from './constructs/outreach-function';
+import { IMPORT_INBOX_PREFIX, resourceName, stateMachineLogGroupName } from './naming';
+
+const REPO_ROOT = path.resolve(__dirname, '..');
+const HANDLERS = path.join(REPO_ROOT, 'lambdas', 'handlers');
+export const IMPORT_WORKFLOW_DEFINITION = path.join(REPO_ROOT, 'statemachines', 'import.asl.json');
+
+export interface ImportStackProps extends StackProps {
+  /** The parsed stage config. */
+  readonly config: StageConfig;
+  /** Path of the stage config file; it is bundled with every function. */
+  readonly stageConfigFile: string;
+  /** The stage key: encrypts log groups and the trigger's dead-letter queue. */
+  readonly key: kms.IKey;
+  readonly trackerTable: dynamodb.ITable;
+  readonly importBucket: s3.IBucket;
+  readonly reportsBucket: s3.IBucket;
+  readonly eventBus: events.IEventBus;
+}
+
+export class ImportStack extends Stack {
+  public readonly stateMachine: sfn.IStateMachine;
+  /** The import functions by workflow step; the keys match the ASL's `${Import<Step>FunctionArn}` placeholders. */
+  public readonly functions: Readonly<Record<'Begin' | 'Rows' | 'Validate' | 'Finish' | 'Fail', OutreachFunction>>;
+  /** Receives S3 "Object Created" events the rule could not deliver to the workflow. */
+  public readonly triggerDeadLetterQueue: sqs.IQueue;
+
+  constructor(scope: Construct, id: string, props: ImportStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const stage = config.stage;
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    const importFunction = (
+      step: string,
+      file: string,
+      extra: Pick<OutreachFunctionProps, 'timeout' | 'memorySize' | 'reservedConcurrentExecutions' | 'description'>,
+    ): OutreachFunction =>
+      new OutreachFunction(this, `Import${step}`, {
+        entry: path.join(HANDLERS, file),
+        functionName: resourceName(stage, `import-${step.toLowerCase()}`),
+        serviceName: 'outreach-import',
+        stageConfigFile: props.stageConfigFile,
+        logEncryptionKey: props.key,
+        logRemovalPolicy: removalPolicy,
+        ...extra,
+      });
+
+    // Each timeout equals the TimeoutSeconds of the Task that calls the function in the ASL
+    // (rows and validate at the 15-minute Lambda maximum).
+    const begin = importFunction('Begin', 'import-begin.ts', {
+      description: 'Claims an uploaded file for import (once per object version)',
+      timeout: Duration.minutes(2),
+    })
+      .bindTrackerTable(props.trackerTable, 'readWrite')
+      .bindImportBucket(props.importBucket, 'read');
+
+    const rows = importFunction('Rows', 'import-rows.ts', {
+      description: 'Imports one checkpointed chunk of rows into the tracker',
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+    })
+      .bindTrackerTable(props.trackerTable, 'readWrite')
+      .bindImportBucket(props.importBucket, 'read');
+
+    const validate = importFunction('Validate', 'import-validate.ts', {
+      description: 'Classifies new phone numbers with PhoneNumberValidate, paced to the account limit',
+      timeout: Duration.minutes(15),
+      // PhoneNumberValidate is rate-limited per account, not per import. The validator paces
+      // itself to validation.ratePerSecond; one validator at a time keeps that pace the
+      // account's pace even when several practices' imports run concurrently (a second
+      // workflow gets TooManyRequests and retries with backoff, as the ASL says).
+      reservedConcurrentExecutions: 1,
+    })
+      .bindTrackerTable(props.trackerTable, 'readWrite')
+      .allowPhoneNumberValidate();
+
+    const finish = importFunction('Finish', 'import-finish.ts', {
+      description: 'Writes the import summary report and publishes the summary event',
+      timeout: Duration.minutes(5),
+    })
+      .bindTrackerTable(props.trackerTable, 'readWrite')
+      .bindReportsBucket(props.reportsBucket, 'write')
+      .bindEventBus(props.eventBus);
+
+    const fail = importFunction('Fail', 'import-fail.ts', {
+      description: 'Records a failed import, writes its report and publishes the failure event',
+      timeout: Duration.minutes(2),
+    })
+      .bindTrackerTable(props.trackerTable, 'readWrite')
+      .bindReportsBucket(props.reportsBucket, 'write')
+      .bindEventBus(props.eventBus);
+
+    this.functions = { Begin: begin, Rows: rows, Validate: validate, Finish: finish, Fail: fail };
+
+    for (const fn of Object.values(this.functions)) {
+      acknowledge(
+        fn,
+        'HIPAA.Security-LambdaDLQ',
+        'Invoked synchronously by the import workflow only; failures return to the workflow, whose Retry/Catch records them (RecordFailure). A Lambda DLQ applies to asynchronous invocations and would never receive anything.',
+      );
+      acknowledge(
+        fn,
+        'HIPAA.Security-LambdaInsideVPC',
+        'Reaches only AWS public service endpoints (DynamoDB, S3, EventBridge, Pinpoint) over TLS with IAM; there is no VPC resource to reach, and a VPC would add NAT/endpoint cost without narrowing access.',
+      );
+      if (fn !== validate) {
+        acknowledge(
+          fn,
+          'HIPAA.Security-LambdaConcurrency',
+          'Only the import workflow invokes it, one call per running import at a time, so concurrency is already bounded by concurrent imports; a reservation would permanently take capacity from the account pool (Lambda keeps at least 100 unreserved).',
+        );
+      }
+    }
+
+    const definitionSubstitutions = Object.fromEntries(
+      Object.entries(this.functions).map(([step, fn]) => [`Import${step}FunctionArn`, fn.functionArn]),
+    );
+    assertSubstitutionsMatch(IMPORT_WORKFLOW_DEFINITION, Object.keys(definitionSubstitutions));
+
+    const stateMachineName = resourceName(stage, 'import');
+    const workflowLogs = new logs.LogGroup(this, 'ImportWorkflowLogs', {
+      logGroupName: stateMachineLogGroupName(stateMachineName),
+      encryptionKey: props.key,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy,
+    });
+    const stateMachine = new sfn.StateMachine(this, 'ImportWorkflow', {
+      stateMachineName,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromFile(IMPORT_WORKFLOW_DEFINITION),
+      definitionSubstitutions,
+      tracingEnabled: true,
+      // Every state transition is logged; payloads are not, so nothing a step returns is
+      // copied into CloudWatch (the execution history keeps them for authorised operators).
+      logs: { destination: workflowLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    for (const fn of Object.values(this.functions)) {
+      fn.grantInvoke(stateMachine);
+      acknowledge(
+        stateMachine.role,
+        iamWildcardResourceFinding(this, `${fn.functionArn}:*`),
+        'CDK invoke grant: the unqualified function plus its versions/aliases (":*") of this one function; nothing else.',
+      );
+    }
+    acknowledge(
+      stateMachine.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs vended-log delivery (CreateLogDelivery, DescribeLogGroups, PutResourcePolicy, ...) have no resource-level permissions; the Step Functions documentation requires "*".',
+    );
+    acknowledge(
+      stateMachine.role,
+      'HIPAA.Security-IAMNoInlinePolicy',
+      "CDK's per-role policy of the workflow role: invoke on the five import functions, tracing and log delivery; attached to this role only and versioned with the template.",
+    );
+
+    const triggerDlq = new sqs.Queue(this, 'ImportTriggerDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(
+      triggerDlq,
+      'AwsSolutions-SQS3',
+      'This queue is itself the dead-letter queue of the import trigger rule target; a dead-letter queue of a dead-letter queue adds nothing.',
+    );
+
+    const trigger = new events.Rule(this, 'ImportUploadedRule', {
+      description: `Starts ${stateMachineName} for files uploaded under ${IMPORT_INBOX_PREFIX} in the import bucket`,
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [props.importBucket.bucketName] },
+          object: { key: events.Match.prefix(IMPORT_INBOX_PREFIX) },
+        },
+      },
+    });
+    // The workflow input is the raw EventBridge event (the ASL's BeginImport reads it).
+    trigger.addTarget(
+      new targets.SfnStateMachine(stateMachine, {
+        deadLetterQueue: triggerDlq,
+        retryAttempts: 185,
+        maxEventAge: Duration.hours(24),
+      }),
+    );
+    // CDK's SfnStateMachine target makes this role as a child of the state machine.
+    acknowledge(
+      stateMachine.node.findChild('EventsRole'),
+      'HIPAA.Security-IAMNoInlinePolicy',
+      "CDK's per-role policy of the rule target role: states:StartExecution on the import workflow only.",
+    );
+
+    this.stateMachine = stateMachine;
+    this.triggerDeadLetterQueue = triggerDlq;
+
+    new CfnOutput(this, 'ImportStateMachineArn', { value: stateMachine.stateMachineArn });
+  }
+}
+
+/** Fails synth when the ASL's `${...}` placeholders and the substitutions CDK provides drift apart. */
+export function assertSubstitutionsMatch(definitionFile: string, provided: readonly string[]): void {
+  const asl = fs.readFileSync(definitionFile, 'utf8');
+  const wanted = new Set([...asl.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
+  const missing = [...wanted].filter((name) => !provided.includes(name));
+  const unused = provided.filter((name) => !wanted.has(name));
+  if (missing.length || unused.length) {
+    throw new Error(
+      `${path.relative(REPO_ROOT, definitionFile)} and ImportStack disagree: ` +
+        [missing.length ? `no substitution for ${missing.join(', ')}` : '', unused.length ? `unused substitutions ${unused.join(', ')}` : '']
+          .filter(Boolean)
+          .join('; '),
+    );
+  }
+}

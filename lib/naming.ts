@@ -1,0 +1,50 @@
+/**
+ * Names that are part of the deployment's contract: stack names, physical names ops and
+ * alarms look things up by, the S3 prefixes the runtime reads and writes, and the log
+ * group name patterns the data key lets CloudWatch Logs encrypt for.
+ * One module so a rename happens in one place.
+ */
+
+/** `Outreach-<stage>-<part>`, e.g. `Outreach-dev-Data`. */
+export function stackName(stage: string, part: string): string {
+  return `Outreach-${stage}-${part}`;
+}
+
+/** `outreach-<stage>-<name>`: the physical name of a function, state machine, bus or alias. */
+export function resourceName(stage: string, name: string): string {
+  return `outreach-${stage}-${name}`;
+}
+
+/** `alias/outreach-<stage>`: the stage's customer-managed key. */
+export function keyAlias(stage: string): string {
+  return `alias/outreach-${stage}`;
+}
+
+/** `outreach-<stage>`: the stage's own event bus. */
+export function eventBusName(stage: string): string {
+  return `outreach-${stage}`;
+}
+
+/** Where practices drop import files: `inbox/<practice-id>/<file>`. Only these keys start an import. */
+export const IMPORT_INBOX_PREFIX = 'inbox/';
+
+/** Where import summaries and rejected-row reports are written in the reports bucket. */
+export const IMPORT_REPORTS_PREFIX = 'imports/';
+
+/** Lambda log group of a function with an explicit name (the name Lambda itself would pick). */
+export function lambdaLogGroupName(functionName: string): string {
+  return `/aws/lambda/${functionName}`;
+}
+
+/**
+ * Step Functions log groups live under /aws/vendedlogs/ so CloudWatch Logs keeps one
+ * account-wide resource policy for them instead of one statement per log group.
+ */
+export function stateMachineLogGroupName(stateMachineName: string): string {
+  return `/aws/vendedlogs/states/${stateMachineName}`;
+}
+
+/** The log group names of one stage, as patterns: the data key encrypts these and no others. */
+export function stageLogGroupPatterns(stage: string): string[] {
+  return [lambdaLogGroupName(resourceName(stage, '*')), stateMachineLogGroupName(resourceName(stage, '*'))];
+}

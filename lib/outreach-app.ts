@@ -1,0 +1,81 @@
+/**
+ * Builds one stage of Patient Outreach into a CDK app: the stage config is read and
+ * validated here (a bad config fails synth naming every problem), the stacks are created
+ * in dependency order, and cdk-nag checks the result.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Tags, type App } from 'aws-cdk-lib';
+import { parseStageConfig, type StageConfig } from '../lambdas/domain/stage-config';
+import { enableComplianceChecks } from './compliance';
+import { DataStack } from './data-stack';
+import { ImportStack } from './import-stack';
+import { stackName } from './naming';
+
+/** Context key that names the stage config file (`cdk synth -c stageConfig=path/to/stage.json`). */
+export const STAGE_CONFIG_CONTEXT = 'stageConfig';
+
+export interface OutreachStacks {
+  readonly data: DataStack;
+  readonly import: ImportStack;
+}
+
+/** Reads and validates a stage config file; every error names the file and what is wrong. */
+export function loadStageConfig(configPath: string): StageConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(configPath, 'utf8');
+  } catch (error) {
+    throw new Error(`Cannot read stage config ${configPath}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`Stage config ${configPath} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseStageConfig(json, `stage config ${configPath}`);
+}
+
+/** The stage config file named by the app's context, as an absolute path. */
+export function stageConfigPathFromContext(app: App): string {
+  const value: unknown = app.node.tryGetContext(STAGE_CONFIG_CONTEXT);
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new Error(`No stage config: pass its path with -c ${STAGE_CONFIG_CONTEXT}=path/to/stage.json (or set it in cdk.json)`);
+  }
+  return path.resolve(value);
+}
+
+/** Adds the stacks of one stage to `app` and turns on cdk-nag for the whole app. */
+export function buildOutreachApp(app: App, config: StageConfig, configPath: string): OutreachStacks {
+  const env = { account: config.env.account, region: config.env.region };
+  Tags.of(app).add('Project', 'patient-outreach');
+  Tags.of(app).add('Stage', config.stage);
+
+  const dataName = stackName(config.stage, 'Data');
+  const data = new DataStack(app, dataName, {
+    stackName: dataName,
+    env,
+    description: `Patient Outreach ${config.stage}: tracker table, buckets, key and event bus (stateful)`,
+    terminationProtection: config.retainData,
+    config,
+  });
+
+  const importName = stackName(config.stage, 'Import');
+  const importStack = new ImportStack(app, importName, {
+    stackName: importName,
+    env,
+    description: `Patient Outreach ${config.stage}: monthly import workflow and its functions`,
+    config,
+    stageConfigFile: path.resolve(configPath),
+    key: data.key,
+    trackerTable: data.trackerTable,
+    importBucket: data.importBucket,
+    reportsBucket: data.reportsBucket,
+    eventBus: data.eventBus,
+  });
+  importStack.addStackDependency(data, 'the import workflow reads and writes the data stack resources');
+
+  enableComplianceChecks(app);
+  return { data, import: importStack };
+}

@@ -1,0 +1,338 @@
+/**
+ * Benchmark of the local import path on generated data:
+ *   npm run bench -- [--out bench-results.json] [--sizes 100000,1000000] [--quick]
+ *                    [--numbers 6000] [--pool 20000] [--only import|validation] [--keep]
+ *
+ * 1. Import: rows/s of the row phase and the importer's peak RSS. Each import runs in a fresh
+ *    worker process (local/bench/import-worker.ts) that starts the local stack — whose
+ *    engines are child processes of their own — so maxRSS is the importer's alone. Number
+ *    lookups are kept cheap (sandbox without limit or latency, validation.ratePerSecond 1000,
+ *    a bounded pool of numbers) and reported apart.
+ * 2. Validation: PhoneNumberValidate against the sandbox at 20 ms latency and a 200/s limit,
+ *    with unique numbers and with half of them repeated.
+ * Writes the results as JSON (after every run, so a long run leaves what it measured).
+ */
+import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { SAMPLE_CONFIG } from './local-stack';
+import { generateImportFile, phoneNumberPool, type GeneratedFile } from './bench/generate';
+import { runWorker, workerCommand } from './bench/launch';
+import type { ProgressMessage, WorkerResult } from './bench/protocol';
+import { formatResults, round, type BenchResults, type ImportBenchResult, type MachineInfo, type ValidationBenchResult } from './bench/report';
+import { firstPracticeId, writeBenchConfig } from './bench/stage-config';
+import type { SandboxOptions } from './sandbox/types';
+
+interface BenchArgs {
+  readonly out: string;
+  readonly sizes: readonly number[];
+  readonly quick: boolean;
+  /** Numbers in each validation run. */
+  readonly numbers: number;
+  /** Distinct phone numbers the import files draw from. */
+  readonly pool: number;
+  readonly only?: 'import' | 'validation';
+  readonly keep: boolean;
+}
+
+const USAGE = 'usage: npm run bench -- [--out FILE.json] [--sizes 100000,1000000] [--quick] [--numbers N] [--pool N] [--only import|validation] [--keep]';
+
+function count(text: string | undefined, flag: string): number {
+  const value = Number((text ?? '').replace(/_/g, ''));
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} needs a positive whole number, got "${text ?? ''}"\n${USAGE}`);
+  return value;
+}
+
+export function parseArgs(argv: readonly string[]): BenchArgs {
+  let out = 'bench-results.json';
+  let sizes: number[] | undefined;
+  let quick = false;
+  let numbers: number | undefined;
+  let pool = 20_000;
+  let only: BenchArgs['only'];
+  let keep = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case '--out':
+        out = value() ?? '';
+        if (!out) throw new Error(`--out needs a file name\n${USAGE}`);
+        break;
+      case '--sizes':
+        sizes = (value() ?? '').split(',').filter(Boolean).map((s) => count(s, '--sizes'));
+        break;
+      case '--quick':
+        quick = true;
+        break;
+      case '--numbers':
+        numbers = count(value(), '--numbers');
+        break;
+      case '--pool':
+        pool = count(value(), '--pool');
+        break;
+      case '--only': {
+        const which = value();
+        if (which !== 'import' && which !== 'validation') throw new Error(`--only takes import or validation\n${USAGE}`);
+        only = which;
+        break;
+      }
+      case '--keep':
+        keep = true;
+        break;
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown argument "${arg}"\n${USAGE}`);
+    }
+  }
+  return {
+    out,
+    sizes: sizes ?? (quick ? [2_000, 5_000] : [100_000, 1_000_000]),
+    quick,
+    numbers: numbers ?? (quick ? 1_000 : 6_000),
+    pool: quick ? Math.min(pool, 2_000) : pool,
+    only,
+    keep,
+  };
+}
+
+function machine(): MachineInfo {
+  const list = cpus();
+  return {
+    cpus: list.length,
+    cpuModel: list[0]?.model.trim() ?? 'unknown',
+    node: process.versions.node,
+    memoryGb: round(totalmem() / 1024 ** 3),
+    platform: process.platform,
+    arch: process.arch,
+  };
+}
+
+const nf = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** One progress line every `everyMs`, and always on a phase change. */
+function progressPrinter(label: string, total: number, everyMs: number): (p: ProgressMessage) => void {
+  let lastPrinted = 0;
+  let lastPhase = '';
+  return (p) => {
+    const now = Date.now();
+    if (p.phase === lastPhase && now - lastPrinted < everyMs) return;
+    lastPrinted = now;
+    lastPhase = p.phase;
+    const numbers = p.phase === 'numbers' || p.phase === 'finishing' || p.phase === 'done' ? `, numbers ${nf(p.lookups)} looked up of ${nf(p.uniqueNumbers)} done` : '';
+    console.log(`  [${label}] ${p.elapsedSeconds.toFixed(1)} s  ${p.phase.padEnd(9)} rows ${nf(p.rowsRead)}/${nf(total)}${numbers}  rss ${p.rssMb} MB heap ${p.heapUsedMb} MB`);
+  };
+}
+
+/** Several row invocations per import, so the checkpoint/resume path runs. */
+function rowsPerInvocationFor(rows: number): number {
+  return Math.min(100_000, Math.max(100, Math.ceil(rows / 4)));
+}
+
+interface Check {
+  readonly run: string;
+  readonly ok: boolean;
+  readonly what: string;
+}
+
+async function benchImport(rows: number, args: BenchArgs, root: string, practiceId: string, checks: Check[]): Promise<ImportBenchResult> {
+  const label = `import ${nf(rows)}`;
+  const dir = join(root, `import-${rows}`);
+  await mkdir(dir, { recursive: true });
+  try {
+    const poolSize = Math.min(args.pool, rows);
+    const pool = phoneNumberPool(poolSize, 7);
+    const file: GeneratedFile = await generateImportFile(join(dir, `patients-${rows}.csv`), { rows, numbers: { pool, pick: 'random' }, seed: rows });
+    console.log(
+      `\n${label}: generated ${(file.bytes / 1024 ** 2).toFixed(1)} MB in ${file.seconds.toFixed(1)} s ` +
+        `(${nf(file.rejectRows)} rows to reject, ${nf(file.duplicateRows)} repeats, ${nf(file.uniqueNumbers)} distinct numbers)`,
+    );
+    const rowsPerInvocation = rowsPerInvocationFor(rows);
+    const configPath = join(dir, 'stage.json');
+    await writeBenchConfig(SAMPLE_CONFIG, configPath, { ratePerSecond: 1000, rowsPerInvocation });
+    const sandbox: SandboxOptions = { latencyMs: 0 };
+    const everyMs = rows >= 500_000 ? 15_000 : rows >= 50_000 ? 5_000 : 1_000;
+    const result = await runWorker(
+      { label, file: file.path, stateDir: join(dir, 'state'), configPath, practiceId, sandbox, progressEveryMs: Math.min(everyMs, 2_000) },
+      progressPrinter(label, rows, everyMs),
+    );
+    const counts = result.rowCounts;
+    const rowsRead = counts?.rowsRead ?? 0;
+    const r: ImportBenchResult = {
+      rows,
+      rowsPerSec: result.seconds.rows > 0 ? rowsRead / result.seconds.rows : 0,
+      peakRssMb: result.memory.maxRssMb,
+      seconds: round(result.seconds.rows, 2),
+      created: counts?.created ?? 0,
+      rejected: counts?.rejected ?? 0,
+      status: result.status,
+      ...(result.error ? { error: `${result.error}: ${result.cause ?? ''}` } : {}),
+      rowsRead,
+      duplicates: counts?.duplicates ?? 0,
+      updated: counts?.updated ?? 0,
+      unchanged: counts?.unchanged ?? 0,
+      warnings: counts?.warnings ?? 0,
+      expected: { rejected: file.rejectRows, duplicates: file.duplicateRows },
+      fileMb: round(file.bytes / 1024 ** 2),
+      rowsPerInvocation,
+      rowInvocations: result.steps.ImportRows?.invocations ?? 0,
+      numberInvocations: result.steps.ValidateNumbers?.invocations ?? 0,
+      uniqueNumbers: result.numberCounts?.uniqueNumbers ?? 0,
+      lookups: result.numberCounts?.lookups ?? 0,
+      numbersSeconds: round(result.seconds.numbers, 2),
+      totalSeconds: round(result.seconds.workflow, 2),
+      startupSeconds: round(result.seconds.startup, 2),
+      uploadSeconds: round(result.seconds.upload, 2),
+      rssAfterStartupMb: result.memory.rssAfterStartupMb,
+      rssAfterUploadMb: result.memory.rssAfterUploadMb,
+      peakSampledWorkflowRssMb: result.memory.peakSampledWorkflowRssMb,
+      enginesPeakRssMb: Object.fromEntries(result.engines.map((e) => [e.name, e.peakRssMb])),
+      memorySamples: result.memory.samples,
+    };
+    const check = (ok: boolean, what: string) => checks.push({ run: label, ok, what });
+    check(result.status === 'SUCCEEDED', `workflow ${result.status}${result.error ? ` (${result.error}: ${result.cause ?? ''})` : ''}`);
+    check(rowsRead === rows, `rows read ${nf(rowsRead)} of ${nf(rows)}`);
+    check(r.rejected === file.rejectRows, `rejected ${nf(r.rejected)}, file has ${nf(file.rejectRows)}`);
+    check(r.duplicates === file.duplicateRows, `duplicates ${nf(r.duplicates)}, file has ${nf(file.duplicateRows)}`);
+    check(r.created === rows - file.rejectRows - file.duplicateRows, `created ${nf(r.created)}, expected ${nf(rows - file.rejectRows - file.duplicateRows)}`);
+    check(r.rowInvocations > 1, `${r.rowInvocations} ImportRows invocations at ${nf(rowsPerInvocation)} rows each`);
+    console.log(
+      `${label}: row phase ${r.seconds} s → ${nf(r.rowsPerSec)} rows/s; whole workflow ${r.totalSeconds} s ` +
+        `(numbers ${r.numbersSeconds} s, ${nf(r.lookups)} lookups); importer maxRSS ${r.peakRssMb} MB ` +
+        `(after upload ${r.rssAfterUploadMb} MB, workflow peak ${r.peakSampledWorkflowRssMb} MB)`,
+    );
+    return r;
+  } finally {
+    if (!args.keep) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const VALIDATION = { latencyMs: 20, limitPerSec: 200 } as const;
+
+async function benchValidation(name: 'unique' | 'half-duplicates', numbers: number, args: BenchArgs, root: string, practiceId: string, checks: Check[]): Promise<ValidationBenchResult> {
+  const label = `validation ${name}`;
+  const dir = join(root, `validation-${name}`);
+  await mkdir(dir, { recursive: true });
+  try {
+    const unique = name === 'unique' ? numbers : Math.ceil(numbers / 2);
+    // Each row: one person, one mobile number, no rejects, no repeats; `sequential` uses every
+    // number of the pool equally often (twice each for half-duplicates).
+    const pool = phoneNumberPool(unique, name === 'unique' ? 11 : 13);
+    const file = await generateImportFile(join(dir, `numbers-${name}.csv`), {
+      rows: numbers,
+      numbers: { pool, pick: 'sequential' },
+      rejectRate: 0,
+      duplicateRate: 0,
+      homePhoneRate: 0,
+      seed: numbers + unique,
+    });
+    console.log(`\n${label}: ${nf(numbers)} numbers, ${nf(file.uniqueNumbers)} distinct; sandbox ${VALIDATION.latencyMs} ms latency, limit ${VALIDATION.limitPerSec}/s`);
+    const configPath = join(dir, 'stage.json');
+    await writeBenchConfig(SAMPLE_CONFIG, configPath, { ratePerSecond: VALIDATION.limitPerSec, rowsPerInvocation: rowsPerInvocationFor(numbers) });
+    const sandbox: SandboxOptions = { latencyMs: VALIDATION.latencyMs, rateLimits: { PhoneNumberValidate: VALIDATION.limitPerSec } };
+    const result: WorkerResult = await runWorker(
+      { label, file: file.path, stateDir: join(dir, 'state'), configPath, practiceId, sandbox, progressEveryMs: 1_000 },
+      progressPrinter(label, numbers, 5_000),
+    );
+    const n = result.numberCounts;
+    const stats = result.phoneNumberValidate;
+    const lookups = n?.lookups ?? 0;
+    const seconds = result.seconds.numbers;
+    const achieved = seconds > 0 ? lookups / seconds : 0;
+    const v: ValidationBenchResult = {
+      name,
+      latencyMs: VALIDATION.latencyMs,
+      limitPerSec: VALIDATION.limitPerSec,
+      numbers,
+      uniqueNumbers: n?.uniqueNumbers ?? 0,
+      lookups,
+      achievedPerSec: round(achieved, 1),
+      percentOfLimit: round((achieved / VALIDATION.limitPerSec) * 100, 1),
+      throttled: stats?.throttled ?? -1,
+      maxPerSecondSeen: stats?.maxPerSecond ?? -1,
+      seconds: round(seconds, 2),
+      status: result.status,
+      ...(result.error ? { error: `${result.error}: ${result.cause ?? ''}` } : {}),
+      sandboxCalls: stats?.calls ?? 0,
+      cacheHits: n?.cacheHits ?? 0,
+      lookupFailures: n?.lookupFailures ?? 0,
+      numberInvocations: result.steps.ValidateNumbers?.invocations ?? 0,
+      peakRssMb: result.memory.maxRssMb,
+    };
+    const check = (ok: boolean, what: string) => checks.push({ run: label, ok, what });
+    check(result.status === 'SUCCEEDED', `workflow ${result.status}${result.error ? ` (${result.error}: ${result.cause ?? ''})` : ''}`);
+    check(v.uniqueNumbers === file.uniqueNumbers, `unique numbers ${nf(v.uniqueNumbers)}, file has ${nf(file.uniqueNumbers)}`);
+    check(v.lookups === v.uniqueNumbers, `lookups ${nf(v.lookups)} = unique numbers ${nf(v.uniqueNumbers)}`);
+    check(v.sandboxCalls === v.lookups, `sandbox calls ${nf(v.sandboxCalls)} = lookups`);
+    check(v.throttled === 0, `throttled ${v.throttled}`);
+    check(v.maxPerSecondSeen <= VALIDATION.limitPerSec, `max/s seen ${v.maxPerSecondSeen} ≤ ${VALIDATION.limitPerSec}`);
+    check(v.percentOfLimit >= 90, `achieved ${v.achievedPerSec}/s = ${v.percentOfLimit}% of the limit (target ≥ 90%)`);
+    console.log(`${label}: ${nf(lookups)} lookups in ${v.seconds} s → ${v.achievedPerSec}/s (${v.percentOfLimit}% of ${VALIDATION.limitPerSec}), throttled ${v.throttled}, max/s seen ${v.maxPerSecondSeen}`);
+    return v;
+  } finally {
+    if (!args.keep) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const out = resolve(args.out);
+  const started = new Date();
+  const t0 = performance.now();
+  const root = await mkdtemp(join(tmpdir(), 'outreach-bench-'));
+  const practiceId = await firstPracticeId(SAMPLE_CONFIG);
+  const checks: Check[] = [];
+  const results: BenchResults & { checks: Check[] } = {
+    machine: machine(),
+    startedAt: started.toISOString(),
+    finishedAt: started.toISOString(),
+    totalSeconds: 0,
+    quick: args.quick,
+    worker: workerCommand().join(' '),
+    import: [],
+    validation: [],
+    checks,
+  };
+  const save = async () => {
+    results.import.sort((a, b) => a.rows - b.rows);
+    const done = { ...results, finishedAt: new Date().toISOString(), totalSeconds: round((performance.now() - t0) / 1000, 1) };
+    await writeFile(out, `${JSON.stringify(done, null, 2)}\n`);
+    return done;
+  };
+
+  console.log(`Benchmark${args.quick ? ' (quick)' : ''}: ${results.machine.cpus} CPUs, ${results.machine.memoryGb} GB (${round(freemem() / 1024 ** 3)} GB free), Node ${results.machine.node}`);
+  console.log(`Work directory ${root}; results → ${out}`);
+  try {
+    if (args.only !== 'validation') {
+      for (const rows of args.sizes) {
+        results.import.push(await benchImport(rows, args, root, practiceId, checks));
+        await save();
+      }
+    }
+    if (args.only !== 'import') {
+      results.validation.push(await benchValidation('unique', args.numbers, args, root, practiceId, checks));
+      await save();
+      results.validation.push(await benchValidation('half-duplicates', args.numbers, args, root, practiceId, checks));
+    }
+  } finally {
+    if (!args.keep) await rm(root, { recursive: true, force: true });
+  }
+  const done = await save();
+  console.log(`\n${formatResults(done)}\n`);
+  const failed = checks.filter((c) => !c.ok);
+  for (const c of failed) console.log(`CHECK FAILED  [${c.run}] ${c.what}`);
+  console.log(`${checks.length - failed.length}/${checks.length} checks passed; ${done.totalSeconds} s in all; results in ${out}`);
+  if (failed.length > 0) process.exitCode = 1;
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,199 @@
+/**
+ * One benchmark import in its own Node process, so its memory is the importer's alone:
+ *   node --require tsx/cjs local/bench/import-worker.ts '<WorkerSpec JSON>'
+ * Starts the local stack (engines in their own child processes), drops the file in the
+ * inbox and runs the real import workflow with the real handlers — timed per handler —
+ * then sends a WorkerResult to the parent over IPC (or prints it as a JSON line).
+ */
+import { readFileSync } from 'node:fs';
+import { IMPORT_WORKFLOW, dropInInbox, importHandlers, objectCreatedEventFor, startLocalStack, storedSummary, type LocalStack } from '../local-stack';
+import { runWorkflow, type ExecutionResult, type LocalHandler } from '../workflow-runner';
+import type { ImportRun, ImportSummary, NumberCounts, RowCounts } from '../../lambdas/domain/import-run';
+import type { MemorySample, ProgressMessage, StepTiming, WorkerMessage, WorkerResult, WorkerSpec } from './protocol';
+
+const MB = 1024 * 1024;
+const SAMPLE_EVERY_MS = 250;
+const KEEP_SAMPLES = 120;
+
+function send(message: WorkerMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.send && process.connected) process.send(message, undefined, {}, () => resolve());
+    else process.stdout.write(`${JSON.stringify(message)}\n`, () => resolve());
+  });
+}
+
+function mb(bytes: number): number {
+  return Math.round((bytes / MB) * 10) / 10;
+}
+
+/** Peak resident size of another process (VmHWM), Linux only. */
+function peakRssOf(pid: number): number | undefined {
+  try {
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round((Number(match[1]) / 1024) * 10) / 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** At most `keep` samples, evenly spread, always keeping the highest one. */
+function thin(samples: readonly MemorySample[], keep: number): MemorySample[] {
+  if (samples.length <= keep) return [...samples];
+  const step = samples.length / keep;
+  const picked = new Set<number>();
+  for (let i = 0; i < keep; i++) picked.add(Math.floor(i * step));
+  picked.add(samples.length - 1);
+  let peak = 0;
+  samples.forEach((s, i) => {
+    if (s.rssMb > samples[peak]!.rssMb) peak = i;
+  });
+  picked.add(peak);
+  return [...picked].sort((a, b) => a - b).map((i) => samples[i]!);
+}
+
+async function run(spec: WorkerSpec): Promise<WorkerResult> {
+  const t0 = performance.now();
+  const since = (start: number) => (performance.now() - start) / 1000;
+  const progress = (fields: Omit<ProgressMessage, 'type' | 'elapsedSeconds' | 'rssMb' | 'heapUsedMb'>) => {
+    const memory = process.memoryUsage();
+    void send({ type: 'progress', elapsedSeconds: since(t0), rssMb: mb(memory.rss), heapUsedMb: mb(memory.heapUsed), ...fields });
+  };
+
+  progress({ phase: 'starting', rowsRead: 0, uniqueNumbers: 0, lookups: 0 });
+  const stack: LocalStack = await startLocalStack({ stateDir: spec.stateDir, configPath: spec.configPath, sandbox: spec.sandbox });
+  try {
+    const startup = since(t0);
+    const rssAfterStartupMb = mb(process.memoryUsage.rss());
+
+    progress({ phase: 'uploading', rowsRead: 0, uniqueNumbers: 0, lookups: 0 });
+    const tUpload = performance.now();
+    const key = await dropInInbox(stack, spec.file, spec.practiceId);
+    const event = await objectCreatedEventFor(stack, key);
+    const upload = since(tUpload);
+    const rssAfterUploadMb = mb(process.memoryUsage.rss());
+
+    const { dependencies } = await import('../../lambdas/handlers/import-support');
+    const tracker = dependencies().tracker;
+
+    // The real handlers, each call timed; BeginImport also tells us the import id.
+    const tWorkflow = performance.now();
+    const steps: Record<string, { invocations: number; firstStart: number; lastEnd: number }> = {};
+    let importId: string | undefined;
+    const handlers = await importHandlers();
+    const timed: Record<string, LocalHandler> = {};
+    for (const [state, handler] of Object.entries(handlers)) {
+      timed[state] = async (payload, context) => {
+        const start = since(tWorkflow);
+        const step = (steps[state] ??= { invocations: 0, firstStart: start, lastEnd: start });
+        step.invocations += 1;
+        try {
+          const result = await handler(payload, context);
+          if (state === 'BeginImport') importId = (result as { importId?: string }).importId;
+          return result;
+        } finally {
+          step.lastEnd = since(tWorkflow);
+        }
+      };
+    }
+
+    // Memory every 250 ms, the run's checkpoint every progressEveryMs.
+    let latest: ImportRun | undefined;
+    const samples: MemorySample[] = [];
+    let peakSampled = 0;
+    const sampler = setInterval(() => {
+      const memory = process.memoryUsage();
+      peakSampled = Math.max(peakSampled, memory.rss);
+      samples.push({ seconds: since(tWorkflow), phase: latest?.phase ?? 'unknown', rowsRead: latest?.rowCounts.rowsRead ?? 0, rssMb: mb(memory.rss), heapUsedMb: mb(memory.heapUsed) });
+    }, SAMPLE_EVERY_MS);
+    let polling = false;
+    const poller = setInterval(() => {
+      if (!importId || polling) return;
+      polling = true;
+      tracker
+        .getImport(importId)
+        .then((r) => {
+          if (!r) return;
+          latest = r;
+          progress({ phase: r.phase, rowsRead: r.rowCounts.rowsRead, uniqueNumbers: r.numberCounts.uniqueNumbers, lookups: r.numberCounts.lookups });
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          polling = false;
+        });
+    }, spec.progressEveryMs);
+
+    let execution: ExecutionResult;
+    try {
+      execution = await runWorkflow(IMPORT_WORKFLOW, event, timed);
+    } finally {
+      clearInterval(sampler);
+      clearInterval(poller);
+    }
+    const workflow = since(tWorkflow);
+
+    const output = execution.output as { summary?: { result?: ImportSummary } } | undefined;
+    const summary = output?.summary?.result ?? (importId ? await storedSummary(stack, importId) : undefined);
+    const finalRun = importId ? await tracker.getImport(importId) : undefined;
+    const rowCounts: RowCounts | undefined = finalRun?.rowCounts;
+    const numberCounts: NumberCounts | undefined = finalRun?.numberCounts;
+
+    const stats = stack.engines.sandbox ? await stack.engines.sandbox.stats() : undefined;
+    const validateKey = stats ? Object.keys(stats.operations).find((k) => k === 'PhoneNumberValidate' || k.endsWith(':PhoneNumberValidate')) : undefined;
+    const engines = stack.engines.processes.map(({ name, pid }) => ({ name, peakRssMb: peakRssOf(pid) }));
+
+    const span = (name: string) => steps[name];
+    const rowsStep = span('ImportRows');
+    const numbersStep = span('ValidateNumbers');
+    const finishStep = span('FinishImport');
+    const timing = (s: StepTiming | undefined) => (s ? s.lastEnd - s.firstStart : 0);
+
+    return {
+      type: 'result',
+      label: spec.label,
+      status: execution.status,
+      ...(execution.error ? { error: execution.error, cause: execution.cause } : {}),
+      importId,
+      rowCounts: rowCounts ?? (summary ? pickRowCounts(summary) : undefined),
+      numberCounts,
+      seconds: {
+        startup,
+        upload,
+        workflow,
+        rows: rowsStep ? rowsStep.lastEnd : 0,
+        numbers: timing(numbersStep),
+        finish: timing(finishStep),
+      },
+      steps,
+      transitions: execution.transitions,
+      memory: {
+        maxRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
+        rssAfterStartupMb,
+        rssAfterUploadMb,
+        peakSampledWorkflowRssMb: mb(peakSampled),
+        samples: thin(samples, KEEP_SAMPLES),
+      },
+      engines,
+      ...(stats && validateKey ? { phoneNumberValidate: stats.operations[validateKey] } : {}),
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+function pickRowCounts(s: ImportSummary): RowCounts {
+  return { rowsRead: s.rowsRead, created: s.created, updated: s.updated, unchanged: s.unchanged, duplicates: s.duplicates, rejected: s.rejected, warnings: s.warnings };
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2] ?? '{}') as WorkerSpec;
+  try {
+    await send(await run(spec));
+  } catch (error) {
+    await send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    process.exitCode = 1;
+  }
+  // Let the IPC message go out before the channel closes.
+  if (process.connected) process.disconnect();
+}
+
+void main();

@@ -1,0 +1,115 @@
+/** The sandbox's behaviour knobs, statistics and records — shared by the server, the control client and main.ts. */
+import { z } from 'zod';
+
+/**
+ * Which calls a rule applies to: an operation name (`PhoneNumberValidate`), a qualified
+ * name (`pinpoint:PhoneNumberValidate`), or `*` / omitted for every operation.
+ * Exactly one of `every`, `firstN` or `probability` picks the calls it fires on; each rule
+ * counts the calls it has seen since it was installed (by start, `configure` or `reset`).
+ */
+const injectionRuleFields = {
+  operation: z.string().min(1).optional(),
+  /** Fire on the Nth, 2Nth, 3Nth… matching call. */
+  every: z.number().int().positive().optional(),
+  /** Fire on the first K matching calls. */
+  firstN: z.number().int().nonnegative().optional(),
+  /** Fire with this probability, drawn from a PRNG seeded with `seed` (default: the sandbox's seed). */
+  probability: z.number().min(0).max(1).optional(),
+  seed: z.number().int().optional(),
+};
+
+const oneSelector = (rule: { every?: number; firstN?: number; probability?: number }) =>
+  [rule.every, rule.firstN, rule.probability].filter((v) => v !== undefined).length === 1;
+const oneSelectorMessage = { message: 'give exactly one of every, firstN, probability' };
+
+export const InjectionRuleSchema = z.object(injectionRuleFields).strict().refine(oneSelector, oneSelectorMessage);
+export const FaultRuleSchema = z
+  .object({
+    ...injectionRuleFields,
+    /** 500 → the service's internal error (default), 503 → ServiceUnavailableException. */
+    status: z.union([z.literal(500), z.literal(503)]).optional(),
+  })
+  .strict()
+  .refine(oneSelector, oneSelectorMessage);
+
+export const SandboxConfigSchema = z
+  .object({
+    /** Added before every answer: one number for all operations, or per operation with `*` as the default. */
+    latencyMs: z.union([z.number().nonnegative(), z.record(z.string(), z.number().nonnegative())]).optional(),
+    /** Calls per second per operation (key `*`: every operation, each its own bucket), as a token bucket. */
+    rateLimits: z.record(z.string(), z.number().positive()).optional(),
+    throttle: z.array(InjectionRuleSchema).optional(),
+    faults: z.array(FaultRuleSchema).optional(),
+  })
+  .strict();
+
+export const SandboxOptionsSchema = SandboxConfigSchema.extend({
+  host: z.string().optional(),
+  port: z.number().int().nonnegative().optional(),
+  /** Default seed for probability rules (default 1). */
+  seed: z.number().int().optional(),
+}).strict();
+
+export type InjectionRule = z.infer<typeof InjectionRuleSchema>;
+export type FaultRule = z.infer<typeof FaultRuleSchema>;
+export type SandboxConfig = z.infer<typeof SandboxConfigSchema>;
+export type SandboxOptions = z.infer<typeof SandboxOptionsSchema>;
+
+export interface OperationStats {
+  service: string;
+  /** Every call that reached the operation. */
+  calls: number;
+  /** Calls the operation itself answered (2xx, or its own 4xx validation errors). */
+  answered: number;
+  /** Subset of `answered` the operation rejected with a 4xx validation error. */
+  rejected: number;
+  /** Calls refused because the operation's token bucket was empty. */
+  throttled: number;
+  /** Throttling errors injected by `throttle` rules. */
+  injectedThrottles: number;
+  /** 5xx errors injected by `faults` rules. */
+  injectedFaults: number;
+  /** Highest number of answered calls whose arrival fell in any 1-second sliding window. */
+  maxPerSecond: number;
+}
+
+export interface SandboxStats {
+  operations: Record<string, OperationStats>;
+  /** Calls to operations the sandbox does not serve. */
+  unknownOperations: number;
+  /** When the counters were last reset (ISO). */
+  since: string;
+}
+
+export interface SandboxRecord<T = unknown> {
+  /** Increasing across kinds; page with `since`. */
+  seq: number;
+  kind: string;
+  operation: string;
+  requestId: string;
+  at: string;
+  data: T;
+}
+
+export interface RecordsQuery {
+  /** Only records with seq greater than this. */
+  since?: number;
+  limit?: number;
+}
+
+export interface ResetOptions {
+  /** Also restore the configuration the sandbox was started with. */
+  config?: boolean;
+}
+
+/** What both the in-process handle and the HTTP control client offer. */
+export interface SandboxControl {
+  readonly url: string;
+  stats(): Promise<SandboxStats>;
+  records<T = unknown>(kind?: string, query?: RecordsQuery): Promise<SandboxRecord<T>[]>;
+  config(): Promise<SandboxConfig>;
+  /** Merge into the current configuration (a key given replaces that key; rules restart their counts). */
+  configure(config: SandboxConfig): Promise<SandboxConfig>;
+  /** Clear records and statistics, refill token buckets, restart rule counts. */
+  reset(options?: ResetOptions): Promise<void>;
+}

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findPractice, parseStageConfig, practiceCountry } from '../../lambdas/domain/stage-config';
+
+const SAMPLE_PATH = join(__dirname, '..', '..', 'samples', 'stage.sample.json');
+
+type Json = any;
+const sample = (): Json => JSON.parse(readFileSync(SAMPLE_PATH, 'utf8'));
+
+function problemsOf(input: unknown): string {
+  try {
+    parseStageConfig(input, 'stage.test.json');
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+describe('parseStageConfig', () => {
+  it('parses the sample stage config', () => {
+    const config = parseStageConfig(sample());
+    expect(config.stage).toBe('dev');
+    expect(config.practices.map((p) => p.id)).toEqual(['sunrise-family', 'lakeside-pediatrics']);
+    expect(config.import.headerAliases).toEqual({ 'Patient Cell': 'mobilePhone', 'Guarantor Phone': 'otherPhone' });
+    expect(config.practices[0]!.import.headerAliases).toEqual({ 'Cell # (preferred)': 'mobilePhone' });
+  });
+
+  it('fills defaults the sample leaves out', () => {
+    const config = parseStageConfig(sample());
+    expect(config.practices[1]!.import).toEqual({ headerAliases: {} });
+    expect(config.practices[1]!.defaultCountry).toBeUndefined();
+  });
+
+  it('fills defaults for a minimal config', () => {
+    const { stage, practices } = sample();
+    const config = parseStageConfig({ stage, practices: [practices[1]] });
+    expect({ env: config.env, retainData: config.retainData, defaultCountry: config.defaultCountry, import: config.import, validation: config.validation }).toEqual({
+      env: { region: 'us-east-1' },
+      retainData: true,
+      defaultCountry: 'US',
+      import: { rawRetentionDays: 30, reportRetentionDays: 365, rowsPerInvocation: 100_000, headerAliases: {} },
+      validation: { ratePerSecond: 20, freshnessDays: 180, maxAttempts: 6, numbersPerInvocation: 10_000 },
+    });
+  });
+
+  it('refuses a practice whose SMS and voice numbers are the same, naming the path', () => {
+    const config = sample();
+    config.practices[0].voice.originationIdentity = config.practices[0].sms.originationIdentity;
+    expect(problemsOf(config)).toBe(
+      'Invalid stage.test.json:\n  - practices.0.voice.originationIdentity: SMS and voice must use separate origination numbers (numbers that do both get flagged as spam)',
+    );
+  });
+
+  it('refuses a duplicate practice id, naming the second one', () => {
+    const config = sample();
+    config.practices[1].id = 'sunrise-family';
+    expect(problemsOf(config)).toBe('Invalid stage.test.json:\n  - practices.1.id: duplicate practice id "sunrise-family"');
+  });
+
+  it('refuses a time zone that is not an IANA zone', () => {
+    const config = sample();
+    config.practices[0].timeZone = 'Pacific Standard Time';
+    expect(problemsOf(config)).toBe('Invalid stage.test.json:\n  - practices.0.timeZone: not an IANA time zone (e.g. America/Chicago)');
+  });
+
+  it.each([['206-555-0143'], ['+15551234567'], ['+1206555014']])('refuses callback number %j', (callbackNumber) => {
+    const config = sample();
+    config.practices[1].callbackNumber = callbackNumber;
+    expect(problemsOf(config)).toBe('Invalid stage.test.json:\n  - practices.1.callbackNumber: not a valid E.164 phone number');
+  });
+
+  it('refuses a header alias to an unknown field, naming the alias', () => {
+    const config = sample();
+    config.practices[0].import.headerAliases['Cell 2'] = 'cellPhone';
+    const message = problemsOf(config);
+    expect(message.startsWith('Invalid stage.test.json:\n  - practices.0.import.headerAliases.Cell 2: ')).toBe(true);
+    expect(message).toContain('"mobilePhone"');
+    expect(message.split('\n')).toHaveLength(2);
+  });
+
+  it('refuses a stage-wide header alias to an unknown field', () => {
+    const config = sample();
+    config.import.headerAliases.Guarantor = 'guarantor';
+    expect(problemsOf(config).split('\n')[1]!.startsWith('  - import.headerAliases.Guarantor: ')).toBe(true);
+  });
+
+  it('lists every problem at once, one per line', () => {
+    const config = sample();
+    config.practices[0].timeZone = 'Nowhere/Else';
+    config.practices[1].callbackNumber = 'call us';
+    expect(problemsOf(config)).toBe(
+      'Invalid stage.test.json:\n' +
+        '  - practices.0.timeZone: not an IANA time zone (e.g. America/Chicago)\n' +
+        '  - practices.1.callbackNumber: not a valid E.164 phone number',
+    );
+  });
+
+  it('refuses unknown keys at the root', () => {
+    expect(problemsOf({ ...sample(), bogus: 1 })).toBe('Invalid stage.test.json:\n  - (root): Unrecognized key: "bogus"');
+  });
+
+  it('names the source as "stage config" by default', () => {
+    expect(() => parseStageConfig({})).toThrow(/^Invalid stage config:\n/);
+  });
+});
+
+describe('findPractice and practiceCountry', () => {
+  it('finds a practice by id and nothing for an unknown id', () => {
+    const config = parseStageConfig(sample());
+    expect(findPractice(config, 'lakeside-pediatrics')?.displayName).toBe('Lakeside Pediatrics');
+    expect(findPractice(config, 'nowhere')).toBeUndefined();
+  });
+
+  it("uses the practice's own default country, else the stage's", () => {
+    const raw = sample();
+    raw.practices[0].defaultCountry = 'MX';
+    const config = parseStageConfig(raw);
+    expect(practiceCountry(config, config.practices[0]!)).toBe('MX');
+    expect(practiceCountry(config, config.practices[1]!)).toBe('US');
+  });
+});
