@@ -4,7 +4,7 @@
  * do-not-call request stays, whatever a new file says).
  */
 import { createHash } from 'node:crypto';
-import type { ContactDraft, DraftPhone, MailingAddress, UnusablePhone } from './import-row';
+import type { ContactDraft, DraftPhone, MailingAddress } from './import-row';
 import { isCompleteAddress } from './import-row';
 
 export type ConsentChannel = 'sms' | 'voice';
@@ -30,29 +30,16 @@ export interface ImportTouch {
   readonly outcome: 'created' | 'updated' | 'unchanged';
 }
 
-export interface Contact {
+/** A person in the tracker: what the files said (as in a draft) plus consent, opt-outs and bookkeeping. */
+export interface Contact extends Omit<ContactDraft, 'phones' | 'consent' | 'doNotCall'> {
   readonly practiceId: string;
   readonly contactId: string;
-  readonly externalId?: string;
-  readonly firstName?: string;
-  readonly middleName?: string;
-  readonly lastName?: string;
-  readonly nameKey: string;
   readonly phones: readonly ContactPhone[];
-  readonly unusablePhones: readonly UnusablePhone[];
-  readonly address?: MailingAddress;
-  readonly language?: string;
-  readonly email?: string;
-  readonly dateOfBirth?: string;
-  readonly lastVisitDate?: string;
-  readonly tags: readonly string[];
-  readonly attributes: Readonly<Record<string, string>>;
   readonly consent: Readonly<Partial<Record<ConsentKey, ConsentEntry>>>;
   /** Channels the person opted out of ('all' covers every channel); never cleared by an import. */
   readonly optedOut: Readonly<Partial<Record<ConsentChannel | 'all', string>>>;
   /** Set when the person asked not to be called; never cleared by an import. */
   readonly doNotCall?: string;
-  readonly cadence?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly lastImport: ImportTouch;
