@@ -1,7 +1,8 @@
 /**
  * Benchmark of the local import path on generated data:
  *   npm run bench -- [--out bench-results.json] [--sizes 100000,1000000] [--quick]
- *                    [--numbers 6000] [--pool 20000] [--only import|validation] [--keep]
+ *                    [--numbers 6000] [--pool 10000] [--only import|validation]
+ *                    [--rows-per-invocation N] [--keep]
  *
  * 1. Import: rows/s of the row phase and the importer's peak RSS. Each import runs in a fresh
  *    worker process (local/bench/import-worker.ts) that starts the local stack — whose
@@ -33,9 +34,11 @@ interface BenchArgs {
   readonly pool: number;
   readonly only?: 'import' | 'validation';
   readonly keep: boolean;
+  /** import.rowsPerInvocation for every run, instead of the bench's choice. */
+  readonly rowsPerInvocation?: number;
 }
 
-const USAGE = 'usage: npm run bench -- [--out FILE.json] [--sizes 100000,1000000] [--quick] [--numbers N] [--pool N] [--only import|validation] [--keep]';
+const USAGE = 'usage: npm run bench -- [--out FILE.json] [--sizes 100000,1000000] [--quick] [--numbers N] [--pool N] [--only import|validation] [--rows-per-invocation N] [--keep]';
 
 function count(text: string | undefined, flag: string): number {
   const value = Number((text ?? '').replace(/_/g, ''));
@@ -48,9 +51,10 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   let sizes: number[] | undefined;
   let quick = false;
   let numbers: number | undefined;
-  let pool = 20_000;
+  let pool: number | undefined;
   let only: BenchArgs['only'];
   let keep = false;
+  let rowsPerInvocation: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -81,6 +85,10 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--keep':
         keep = true;
         break;
+      case '--rows-per-invocation':
+        rowsPerInvocation = count(value(), '--rows-per-invocation');
+        if (rowsPerInvocation < 100) throw new Error('--rows-per-invocation: the stage config allows 100 or more');
+        break;
       case '--help':
       case '-h':
         console.log(USAGE);
@@ -92,12 +100,13 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   }
   return {
     out,
-    sizes: sizes ?? (quick ? [2_000, 5_000] : [100_000, 1_000_000]),
+    sizes: sizes ?? (quick ? [1_000, 2_500] : [100_000, 1_000_000]),
     quick,
-    numbers: numbers ?? (quick ? 1_000 : 6_000),
-    pool: quick ? Math.min(pool, 2_000) : pool,
+    numbers: numbers ?? (quick ? 600 : 6_000),
+    pool: pool ?? (quick ? 500 : 10_000),
     only,
     keep,
+    ...(rowsPerInvocation !== undefined ? { rowsPerInvocation } : {}),
   };
 }
 
@@ -129,9 +138,19 @@ function progressPrinter(label: string, total: number, everyMs: number): (p: Pro
   };
 }
 
-/** Several row invocations per import, so the checkpoint/resume path runs. */
-function rowsPerInvocationFor(rows: number): number {
-  return Math.min(100_000, Math.max(100, Math.ceil(rows / 4)));
+/**
+ * Several row invocations per import, so the checkpoint/resume path runs: about 3.5 of
+ * them, in whole batches of 250 rows, at most 100,000 rows each — and never a budget that
+ * divides the row count. An invocation whose budget runs out exactly at the end of the file
+ * hands back with the cursor at EOF, and the next one asks S3 for `Range: bytes=<size>-`,
+ * which S3 (and s3rver) answer with 416 InvalidRange: the import fails. `--rows-per-invocation`
+ * overrides this (e.g. `--sizes 1000 --rows-per-invocation 250` shows that failure).
+ */
+function rowsPerInvocationFor(rows: number, override: number | undefined): number {
+  if (override !== undefined) return override;
+  let budget = Math.min(100_000, Math.max(250, Math.ceil(rows / 3.5 / 250) * 250));
+  while (rows % budget === 0) budget += 250;
+  return budget;
 }
 
 interface Check {
@@ -152,7 +171,7 @@ async function benchImport(rows: number, args: BenchArgs, root: string, practice
       `\n${label}: generated ${(file.bytes / 1024 ** 2).toFixed(1)} MB in ${file.seconds.toFixed(1)} s ` +
         `(${nf(file.rejectRows)} rows to reject, ${nf(file.duplicateRows)} repeats, ${nf(file.uniqueNumbers)} distinct numbers)`,
     );
-    const rowsPerInvocation = rowsPerInvocationFor(rows);
+    const rowsPerInvocation = rowsPerInvocationFor(rows, args.rowsPerInvocation);
     const configPath = join(dir, 'stage.json');
     await writeBenchConfig(SAMPLE_CONFIG, configPath, { ratePerSecond: 1000, rowsPerInvocation });
     const sandbox: SandboxOptions = { latencyMs: 0 };
@@ -192,6 +211,9 @@ async function benchImport(rows: number, args: BenchArgs, root: string, practice
       rssAfterUploadMb: result.memory.rssAfterUploadMb,
       peakSampledWorkflowRssMb: result.memory.peakSampledWorkflowRssMb,
       enginesPeakRssMb: Object.fromEntries(result.engines.map((e) => [e.name, e.peakRssMb])),
+      cpuSeconds: { importer: result.cpuSeconds.workflow, ...Object.fromEntries(result.engines.map((e) => [e.name, e.cpuSeconds])) },
+      importerCpuMsPerRow: rowsRead > 0 ? round((result.cpuSeconds.workflow * 1000) / rowsRead, 2) : 0,
+      loadAverage: result.loadAverage,
       memorySamples: result.memory.samples,
     };
     const check = (ok: boolean, what: string) => checks.push({ run: label, ok, what });
@@ -233,7 +255,7 @@ async function benchValidation(name: 'unique' | 'half-duplicates', numbers: numb
     });
     console.log(`\n${label}: ${nf(numbers)} numbers, ${nf(file.uniqueNumbers)} distinct; sandbox ${VALIDATION.latencyMs} ms latency, limit ${VALIDATION.limitPerSec}/s`);
     const configPath = join(dir, 'stage.json');
-    await writeBenchConfig(SAMPLE_CONFIG, configPath, { ratePerSecond: VALIDATION.limitPerSec, rowsPerInvocation: rowsPerInvocationFor(numbers) });
+    await writeBenchConfig(SAMPLE_CONFIG, configPath, { ratePerSecond: VALIDATION.limitPerSec, rowsPerInvocation: rowsPerInvocationFor(numbers, args.rowsPerInvocation) });
     const sandbox: SandboxOptions = { latencyMs: VALIDATION.latencyMs, rateLimits: { PhoneNumberValidate: VALIDATION.limitPerSec } };
     const result: WorkerResult = await runWorker(
       { label, file: file.path, stateDir: join(dir, 'state'), configPath, practiceId, sandbox, progressEveryMs: 1_000 },
@@ -263,6 +285,7 @@ async function benchValidation(name: 'unique' | 'half-duplicates', numbers: numb
       lookupFailures: n?.lookupFailures ?? 0,
       numberInvocations: result.steps.ValidateNumbers?.invocations ?? 0,
       peakRssMb: result.memory.maxRssMb,
+      loadAverage: result.loadAverage,
     };
     const check = (ok: boolean, what: string) => checks.push({ run: label, ok, what });
     check(result.status === 'SUCCEEDED', `workflow ${result.status}${result.error ? ` (${result.error}: ${result.cause ?? ''})` : ''}`);
@@ -293,7 +316,7 @@ async function main(): Promise<void> {
     finishedAt: started.toISOString(),
     totalSeconds: 0,
     quick: args.quick,
-    worker: workerCommand().join(' '),
+    worker: workerCommand(),
     import: [],
     validation: [],
     checks,

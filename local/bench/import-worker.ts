@@ -1,11 +1,12 @@
 /**
  * One benchmark import in its own Node process, so its memory is the importer's alone:
- *   node --require tsx/cjs local/bench/import-worker.ts '<WorkerSpec JSON>'
+ *   node --import tsx local/bench/import-worker.ts '<WorkerSpec JSON>'
  * Starts the local stack (engines in their own child processes), drops the file in the
  * inbox and runs the real import workflow with the real handlers — timed per handler —
  * then sends a WorkerResult to the parent over IPC (or prints it as a JSON line).
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { IMPORT_WORKFLOW, dropInInbox, importHandlers, objectCreatedEventFor, startLocalStack, storedSummary, type LocalStack } from '../local-stack';
 import { runWorkflow, type ExecutionResult, type LocalHandler } from '../workflow-runner';
 import type { ImportRun, ImportSummary, NumberCounts, RowCounts } from '../../lambdas/domain/import-run';
@@ -34,6 +35,23 @@ function peakRssOf(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** CPU seconds (user + system) another process has used so far, Linux only. */
+function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime), counted from after the command name; 100 ticks a second on Linux.
+    return Math.round(((Number(fields[11]) + Number(fields[12])) / 100) * 10) / 10;
+  } catch {
+    return undefined;
+  }
+}
+
+function ownCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }
 
 /** At most `keep` samples, evenly spread, always keeping the highest one. */
@@ -77,6 +95,8 @@ async function run(spec: WorkerSpec): Promise<WorkerResult> {
 
     // The real handlers, each call timed; BeginImport also tells us the import id.
     const tWorkflow = performance.now();
+    const cpuAtStart = ownCpuSeconds();
+    const loadAtStart = loadavg()[0]!;
     const steps: Record<string, { invocations: number; firstStart: number; lastEnd: number }> = {};
     let importId: string | undefined;
     const handlers = await importHandlers();
@@ -130,6 +150,8 @@ async function run(spec: WorkerSpec): Promise<WorkerResult> {
       clearInterval(poller);
     }
     const workflow = since(tWorkflow);
+    const cpuWorkflow = ownCpuSeconds() - cpuAtStart;
+    const loadAtEnd = loadavg()[0]!;
 
     const output = execution.output as { summary?: { result?: ImportSummary } } | undefined;
     const summary = output?.summary?.result ?? (importId ? await storedSummary(stack, importId) : undefined);
@@ -139,7 +161,7 @@ async function run(spec: WorkerSpec): Promise<WorkerResult> {
 
     const stats = stack.engines.sandbox ? await stack.engines.sandbox.stats() : undefined;
     const validateKey = stats ? Object.keys(stats.operations).find((k) => k === 'PhoneNumberValidate' || k.endsWith(':PhoneNumberValidate')) : undefined;
-    const engines = stack.engines.processes.map(({ name, pid }) => ({ name, peakRssMb: peakRssOf(pid) }));
+    const engines = stack.engines.processes.map(({ name, pid }) => ({ name, peakRssMb: peakRssOf(pid), cpuSeconds: cpuSecondsOf(pid) }));
 
     const span = (name: string) => steps[name];
     const rowsStep = span('ImportRows');
@@ -173,6 +195,8 @@ async function run(spec: WorkerSpec): Promise<WorkerResult> {
         samples: thin(samples, KEEP_SAMPLES),
       },
       engines,
+      cpuSeconds: { workflow: Math.round(cpuWorkflow * 10) / 10, total: Math.round(ownCpuSeconds() * 10) / 10 },
+      loadAverage: { start: Math.round(loadAtStart * 100) / 100, end: Math.round(loadAtEnd * 100) / 100 },
       ...(stats && validateKey ? { phoneNumberValidate: stats.operations[validateKey] } : {}),
     };
   } finally {
@@ -192,8 +216,9 @@ async function main(): Promise<void> {
     await send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     process.exitCode = 1;
   }
-  // Let the IPC message go out before the channel closes.
-  if (process.connected) process.disconnect();
+  // The message is out; exit even if something (a half-started stack) still holds the loop.
+  // The engines kill their children on 'exit'.
+  process.exit();
 }
 
 void main();

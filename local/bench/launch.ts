@@ -1,22 +1,34 @@
 /**
  * Runs one import in a fresh worker process:
- *   process.execPath --require <tsx/cjs> local/bench/import-worker.ts '<spec>'
- * (the same loader the engines' children use), with an IPC channel for progress and the result.
+ *   process.execPath --import <tsx loader> local/bench/import-worker.ts '<spec>'
+ * with an IPC channel for progress and the result. Unlike the engines' children, the worker
+ * needs tsx's full loader (`--import tsx`), not just `--require tsx/cjs`: local-stack.ts
+ * loads the handlers with dynamic `import()`, which goes through Node's ESM resolver and
+ * fails on extensionless `.ts` paths without tsx's ESM hooks (ERR_MODULE_NOT_FOUND).
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { tsxRequireHook } from '../engines/child-process';
+import { pathToFileURL } from 'node:url';
 import type { ProgressMessage, WorkerMessage, WorkerResult, WorkerSpec } from './protocol';
 
 export const WORKER_SCRIPT = join(__dirname, 'import-worker.ts');
 
+/** tsx's loader (the package's main export), by URL so it works whatever the cwd. */
+function tsxLoader(): string {
+  return pathToFileURL(require.resolve('tsx')).href;
+}
+
+function workerArgs(spec: WorkerSpec | undefined): string[] {
+  return ['--import', tsxLoader(), WORKER_SCRIPT, spec ? JSON.stringify(spec) : '<spec JSON>'];
+}
+
 /** The command line a worker is started with (for the report). */
-export function workerCommand(): string[] {
-  return [process.execPath, '--require', tsxRequireHook(), WORKER_SCRIPT, '<spec JSON>'];
+export function workerCommand(): string {
+  return [process.execPath, ...workerArgs(undefined)].join(' ');
 }
 
 export function runWorker(spec: WorkerSpec, onProgress: (progress: ProgressMessage) => void): Promise<WorkerResult> {
-  const child = spawn(process.execPath, ['--require', tsxRequireHook(), WORKER_SCRIPT, JSON.stringify(spec)], {
+  const child = spawn(process.execPath, workerArgs(spec), {
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });

@@ -74,8 +74,12 @@ export interface WorkerResult {
     readonly peakSampledWorkflowRssMb: number;
     readonly samples: readonly MemorySample[];
   };
-  /** Peak RSS (VmHWM) of each engine process, where /proc has it. */
-  readonly engines: ReadonlyArray<{ readonly name: string; readonly peakRssMb?: number }>;
+  /** Peak RSS (VmHWM) and CPU seconds (user + system) of each engine process, where /proc has them. */
+  readonly engines: ReadonlyArray<{ readonly name: string; readonly peakRssMb?: number; readonly cpuSeconds?: number }>;
+  /** The worker's own CPU seconds (user + system) over the workflow alone, and over its whole life. */
+  readonly cpuSeconds: { readonly workflow: number; readonly total: number };
+  /** 1-minute load average when the workflow started and when it ended (others' work shows here). */
+  readonly loadAverage: { readonly start: number; readonly end: number };
   /** The sandbox's PhoneNumberValidate statistics at the end. */
   readonly phoneNumberValidate?: OperationStats;
 }

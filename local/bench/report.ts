@@ -45,6 +45,12 @@ export interface ImportBenchResult {
   /** Highest RSS sampled (every 250 ms) while the workflow ran: maxRSS without the upload. */
   readonly peakSampledWorkflowRssMb: number;
   readonly enginesPeakRssMb: Readonly<Record<string, number | undefined>>;
+  /** CPU seconds: the importer over the workflow, each engine over its life (startup included). */
+  readonly cpuSeconds: Readonly<Record<string, number | undefined>>;
+  /** Importer CPU milliseconds per row over the whole workflow: steadier than rows/s on a shared machine. */
+  readonly importerCpuMsPerRow: number;
+  /** 1-minute load average at the workflow's start and end: anything above ~2 on 2 CPUs means others competed. */
+  readonly loadAverage: { readonly start: number; readonly end: number };
   readonly memorySamples: readonly MemorySample[];
 }
 
@@ -69,6 +75,7 @@ export interface ValidationBenchResult {
   readonly lookupFailures: number;
   readonly numberInvocations: number;
   readonly peakRssMb: number;
+  readonly loadAverage: { readonly start: number; readonly end: number };
 }
 
 export interface BenchResults {
@@ -103,7 +110,7 @@ export function formatResults(results: BenchResults): string {
   out.push('Import (row phase; importer process only — engines run in their own processes)');
   out.push(
     table(
-      ['rows', 'rows/s', 'row s', 'peak RSS MB', 'workflow RSS MB', 'created', 'dupl.', 'rejected', 'invocations', 'lookups', 'total s', 'dynalite MB', 'status'],
+      ['rows', 'rows/s', 'row s', 'peak RSS MB', 'workflow RSS MB', 'created', 'dupl.', 'rejected', 'invocations', 'lookups', 'total s', 'CPU s imp/ddb', 'dynalite MB', 'load', 'status'],
       results.import.map((r) => [
         r.rows,
         round(r.rowsPerSec, 0),
@@ -116,7 +123,9 @@ export function formatResults(results: BenchResults): string {
         `${r.rowInvocations}+${r.numberInvocations}`,
         r.lookups,
         round(r.totalSeconds),
+        `${round(r.cpuSeconds.importer ?? 0, 0)}/${r.cpuSeconds.dynamodb === undefined ? '?' : round(r.cpuSeconds.dynamodb, 0)}`,
         r.enginesPeakRssMb.dynamodb === undefined ? '?' : round(r.enginesPeakRssMb.dynamodb, 0),
+        `${r.loadAverage.start}→${r.loadAverage.end}`,
         r.status,
       ]),
     ),
@@ -125,7 +134,7 @@ export function formatResults(results: BenchResults): string {
   out.push('Number validation (sandbox latency and rate limit; numbers phase)');
   out.push(
     table(
-      ['run', 'latency ms', 'limit/s', 'numbers', 'unique', 'lookups', 'achieved/s', '% of limit', 'throttled', 'max/s seen', 'seconds', 'status'],
+      ['run', 'latency ms', 'limit/s', 'numbers', 'unique', 'lookups', 'achieved/s', '% of limit', 'throttled', 'max/s seen', 'seconds', 'load', 'status'],
       results.validation.map((v) => [
         v.name,
         v.latencyMs,
@@ -138,6 +147,7 @@ export function formatResults(results: BenchResults): string {
         v.throttled,
         v.maxPerSecondSeen,
         round(v.seconds),
+        `${v.loadAverage.start}→${v.loadAverage.end}`,
         v.status,
       ]),
     ),
