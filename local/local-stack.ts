@@ -59,24 +59,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // What the caller had, so stop() can put it back (a preset endpoint wins over a built-in engine).
   const previous = Object.fromEntries(Object.keys(settings).map((k) => [k, process.env[k]]));
   Object.assign(process.env, settings);
-  await createLocalResources(engines.env, { tableName: LOCAL_NAMES.table, buckets: [LOCAL_NAMES.importBucket, LOCAL_NAMES.reportsBucket] });
-  // Handlers build their adapters on first use: make them use this stack's endpoints and config.
-  (await import('../lambdas/handlers/import-support')).resetDependencies();
-  (await import('../lambdas/adapters/settings')).resetStageConfig();
   const s3 = new S3Client({ forcePathStyle: true });
-  return {
-    stateDir,
-    engines,
-    s3,
-    stop: async () => {
-      s3.destroy();
-      await engines.stop();
-      for (const [k, v] of Object.entries(previous)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    },
+  const stop = async () => {
+    s3.destroy();
+    await engines.stop();
+    for (const [k, v] of Object.entries(previous)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   };
+  try {
+    await createLocalResources(engines.env, { tableName: LOCAL_NAMES.table, buckets: [LOCAL_NAMES.importBucket, LOCAL_NAMES.reportsBucket] });
+    // Handlers build their adapters on first use: make them use this stack's endpoints and config.
+    (await import('../lambdas/handlers/import-support')).resetDependencies();
+    (await import('../lambdas/adapters/settings')).resetStageConfig();
+  } catch (e) {
+    await stop(); // never leave engine processes behind a failed start
+    throw e;
+  }
+  return { stateDir, engines, s3, stop };
 }
 
 export interface ImportOutcome {

@@ -58,6 +58,11 @@ export const handler = async (payload: unknown, context: TimeBudget): Promise<{ 
     rowsThisCall += plan.counts.rowsRead;
   };
 
+  // A budget that ran out exactly at the end of the file leaves nothing to read (S3 refuses an empty range).
+  if (cursor.byte >= run.source.size) {
+    await commit([], true);
+    return { done: true, rowsRead: 0 };
+  }
   const stream = await files.read(run.source.bucket, run.source.key, versionIdOf(run.source), cursor.byte);
   let batch: FileEntry[] = [];
   try {

@@ -254,6 +254,16 @@ describe('resilience', () => {
     expect(retried.summary).toMatchObject({ lookups: failing.uniqueNumbers + 1, lookupFailures: 0 });
   });
 
+  it('finishes when a row budget runs out exactly at the end of the file', async () => {
+    // 1,000 rows with 500 rows per invocation: the second call stops at the last byte.
+    const file = await generateCsv(dir, 'exact.csv', 1_000, 1_000, 50_000);
+
+    const { execution, summary } = await importFile(stack, file.path, { practiceId: PRACTICE });
+
+    expect(execution).toMatchObject({ status: 'SUCCEEDED' });
+    expect(summary).toMatchObject({ rowsRead: 1_000, created: file.people, rejected: file.rejects });
+  });
+
   it('imports once when the same upload event is delivered twice at the same time', async () => {
     const file = await generateCsv(dir, 'twice.csv', 400, 400, 40_000);
     const key = await dropInInbox(stack, file.path, PRACTICE);
