@@ -44,7 +44,8 @@ export class PhoneValidator {
     private readonly options: PhoneValidatorOptions,
     private readonly client: PinpointClient = new PinpointClient({ maxAttempts: 1 }),
   ) {
-    const minTime = 1000 / options.ratePerSecond;
+    // 2% headroom: arrival jitter must not push any 1-second window over the account's limit.
+    const minTime = 1000 / (options.ratePerSecond * 0.98);
     // Enough calls in flight to keep the rate up under a second of latency.
     this.limiter = new Bottleneck({ minTime, maxConcurrent: Math.max(2, Math.ceil(options.ratePerSecond)) });
   }
