@@ -10,6 +10,7 @@ import { loadavg } from 'node:os';
 import { IMPORT_WORKFLOW, dropInInbox, importHandlers, objectCreatedEventFor, startLocalStack, storedSummary, type LocalStack } from '../local-stack';
 import { runWorkflow, type ExecutionResult, type LocalHandler } from '../workflow-runner';
 import type { ImportRun, ImportSummary, NumberCounts, RowCounts } from '../../lambdas/domain/import-run';
+import { lookupTimeline, validationArrivals } from './lookup-timeline';
 import type { MemorySample, ProgressMessage, StepTiming, WorkerMessage, WorkerResult, WorkerSpec } from './protocol';
 
 const MB = 1024 * 1024;
@@ -161,6 +162,7 @@ async function run(spec: WorkerSpec): Promise<WorkerResult> {
 
     const stats = stack.engines.sandbox ? await stack.engines.sandbox.stats() : undefined;
     const validateKey = stats ? Object.keys(stats.operations).find((k) => k === 'PhoneNumberValidate' || k.endsWith(':PhoneNumberValidate')) : undefined;
+    const timeline = spec.lookupTimeline && stack.engines.sandbox ? lookupTimeline(await validationArrivals(stack.engines.sandbox), 50) : undefined;
     const engines = stack.engines.processes.map(({ name, pid }) => ({ name, peakRssMb: peakRssOf(pid), cpuSeconds: cpuSecondsOf(pid) }));
 
     const span = (name: string) => steps[name];
@@ -197,6 +199,7 @@ async function run(spec: WorkerSpec): Promise<WorkerResult> {
       engines,
       cpuSeconds: { workflow: Math.round(cpuWorkflow * 10) / 10, total: Math.round(ownCpuSeconds() * 10) / 10 },
       loadAverage: { start: Math.round(loadAtStart * 100) / 100, end: Math.round(loadAtEnd * 100) / 100 },
+      ...(timeline ? { lookupTimeline: timeline } : {}),
       ...(stats && validateKey ? { phoneNumberValidate: stats.operations[validateKey] } : {}),
     };
   } finally {

@@ -1,5 +1,6 @@
 /** What the benchmark parent and its import worker say to each other over the IPC channel. */
 import type { OperationStats, SandboxOptions } from '../sandbox/types';
+import type { LookupTimeline } from './lookup-timeline';
 import type { ImportPhase, NumberCounts, RowCounts } from '../../lambdas/domain/import-run';
 
 /** The worker's only argument, as JSON. */
@@ -12,6 +13,8 @@ export interface WorkerSpec {
   readonly sandbox: SandboxOptions;
   /** How often the worker reports progress. */
   readonly progressEveryMs: number;
+  /** Also read the sandbox's records of every lookup and report their timeline. */
+  readonly lookupTimeline?: boolean;
 }
 
 export interface ProgressMessage {
@@ -80,6 +83,7 @@ export interface WorkerResult {
   readonly cpuSeconds: { readonly workflow: number; readonly total: number };
   /** 1-minute load average when the workflow started and when it ended (others' work shows here). */
   readonly loadAverage: { readonly start: number; readonly end: number };
+  readonly lookupTimeline?: LookupTimeline;
   /** The sandbox's PhoneNumberValidate statistics at the end. */
   readonly phoneNumberValidate?: OperationStats;
 }

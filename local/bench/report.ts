@@ -1,4 +1,5 @@
 /** The benchmark's results file and the table printed at the end. */
+import type { LookupTimeline } from './lookup-timeline';
 import type { MemorySample } from './protocol';
 
 export interface MachineInfo {
@@ -76,6 +77,8 @@ export interface ValidationBenchResult {
   readonly numberInvocations: number;
   readonly peakRssMb: number;
   readonly loadAverage: { readonly start: number; readonly end: number };
+  /** The calls as the sandbox saw them: pauses between pages of the work list show here. */
+  readonly lookupTimeline?: LookupTimeline;
 }
 
 export interface BenchResults {
