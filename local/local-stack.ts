@@ -52,7 +52,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     REPORTS_BUCKET_NAME: LOCAL_NAMES.reportsBucket,
     EVENT_BUS_NAME: LOCAL_NAMES.eventBus,
     OUTREACH_CONFIG_FILE: resolve(options.configPath ?? SAMPLE_CONFIG),
-    AWS_S3_FORCE_PATH_STYLE: 'true',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
   };

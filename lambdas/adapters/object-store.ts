@@ -14,7 +14,7 @@ export interface StoredObject {
 }
 
 export class ObjectStore {
-  constructor(private readonly s3: S3Client = new S3Client({ forcePathStyle: process.env.AWS_S3_FORCE_PATH_STYLE === 'true' })) {}
+  constructor(private readonly s3: S3Client = new S3Client({})) {}
 
   async head(bucket: string, key: string, versionId?: string): Promise<StoredObject> {
     const out = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));

@@ -6,18 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { isValidPhoneNumber } from 'libphonenumber-js/max';
-
-/** mulberry32: small, fast, seedable; good enough to shuffle test data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as seededRandom } from '../sandbox/behaviour';
 
 /** Area codes with a city that matches them, so addresses and numbers look alike. */
 const PLACES = [
