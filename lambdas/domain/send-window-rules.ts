@@ -1,0 +1,110 @@
+/**
+ * The send-window rules as configuration: the base window every text, voicemail and call
+ * must fall in (recipient's local time), the holiday list, and the per-state table for
+ * solicitations. Ops update the table in the stage config; each row names its source and
+ * when it was last checked. The defaults below ship with the product (compliance.md).
+ */
+import { z } from 'zod';
+
+/** The widest window the law allows (TCPA, 47 CFR 64.1200(c)(1)): 8:00 to 21:00 local. */
+export const LEGAL_WINDOW = { start: '08:00', end: '21:00' } as const;
+
+export const CONSENT_PURPOSES = ['care', 'outreach'] as const;
+export type Purpose = (typeof CONSENT_PURPOSES)[number];
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time as HH:MM (24-hour)');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+const stateCode = z.string().regex(/^[A-Z]{2}$/, 'a two-letter state code');
+
+const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** A window [start, end) in local time; never wider than the legal one. */
+export const localWindowSchema = z
+  .strictObject({ start: clock, end: clock })
+  .refine((w) => minutes(w.start) < minutes(w.end), { message: 'the window must start before it ends' })
+  .refine((w) => minutes(w.start) >= minutes(LEGAL_WINDOW.start) && minutes(w.end) <= minutes(LEGAL_WINDOW.end), {
+    message: `the window is wider than the law allows (${LEGAL_WINDOW.start}–${LEGAL_WINDOW.end} recipient's local time); it may only be narrower`,
+  });
+
+export const holidaySchema = z.strictObject({
+  date: isoDate,
+  name: z.string().min(1),
+  /** States where it is a state holiday; omitted for a national holiday. */
+  states: z.array(stateCode).optional(),
+});
+
+export const stateRuleSchema = z
+  .strictObject({
+    state: stateCode,
+    /** Purposes the rule restricts (state telemarketing laws cover solicitations, i.e. outreach). */
+    purposes: z.array(z.enum(CONSENT_PURPOSES)).min(1).default(['outreach']),
+    start: clock.optional(),
+    end: clock.optional(),
+    noSundays: z.boolean().default(false),
+    /** No sends on national holidays and this state's holidays from the holiday list. */
+    noHolidays: z.boolean().default(false),
+    /** Where the rule comes from (statute, regulator page). */
+    source: z.string().min(1),
+    /** When someone last checked the rule against its source. */
+    checkedOn: isoDate,
+  })
+  .refine((r) => r.start === undefined || r.end === undefined || minutes(r.start) < minutes(r.end), {
+    message: 'the state window must start before it ends',
+  });
+
+export type LocalWindow = z.infer<typeof localWindowSchema>;
+export type Holiday = z.infer<typeof holidaySchema>;
+export type StateRule = z.infer<typeof stateRuleSchema>;
+
+/** National holidays (the dates themselves, not observed weekdays) and the state holidays the shipped rules use. */
+export const DEFAULT_HOLIDAYS: readonly Holiday[] = [
+  ...[2026, 2027].flatMap((y) => [
+    { date: `${y}-01-01`, name: "New Year's Day" },
+    { date: `${y}-06-19`, name: 'Juneteenth' },
+    { date: `${y}-07-04`, name: 'Independence Day' },
+    { date: `${y}-11-11`, name: 'Veterans Day' },
+    { date: `${y}-12-25`, name: 'Christmas Day' },
+  ]),
+  { date: '2026-01-19', name: 'Martin Luther King Jr. Day' },
+  { date: '2026-02-16', name: "Washington's Birthday" },
+  { date: '2026-05-25', name: 'Memorial Day' },
+  { date: '2026-09-07', name: 'Labor Day' },
+  { date: '2026-10-12', name: 'Columbus Day' },
+  { date: '2026-11-26', name: 'Thanksgiving Day' },
+  { date: '2027-01-18', name: 'Martin Luther King Jr. Day' },
+  { date: '2027-02-15', name: "Washington's Birthday" },
+  { date: '2027-05-31', name: 'Memorial Day' },
+  { date: '2027-09-06', name: 'Labor Day' },
+  { date: '2027-10-11', name: 'Columbus Day' },
+  { date: '2027-11-25', name: 'Thanksgiving Day' },
+  { date: '2026-02-17', name: 'Mardi Gras', states: ['LA'] },
+  { date: '2027-02-09', name: 'Mardi Gras', states: ['LA'] },
+  { date: '2026-04-03', name: 'Good Friday', states: ['LA'] },
+  { date: '2027-03-26', name: 'Good Friday', states: ['LA'] },
+  { date: '2026-04-27', name: 'Confederate Memorial Day', states: ['AL'] },
+  { date: '2027-04-26', name: 'Confederate Memorial Day', states: ['AL'] },
+  { date: '2026-06-01', name: "Jefferson Davis' Birthday", states: ['AL'] },
+  { date: '2027-06-07', name: "Jefferson Davis' Birthday", states: ['AL'] },
+];
+
+/**
+ * The shipped per-state table for solicitations (outreach). Sources as compliance.md
+ * gives them; counsel should confirm each row before go-live and update checkedOn.
+ */
+export const DEFAULT_STATE_RULES: readonly StateRule[] = [
+  { state: 'FL', purposes: ['outreach'], start: '08:00', end: '20:00', noSundays: false, noHolidays: false, source: 'Florida Telemarketing Act, Fla. Stat. § 501.616(6)(a) (calls 8 a.m.–8 p.m.)', checkedOn: '2026-11-22' },
+  { state: 'AL', purposes: ['outreach'], start: '08:00', end: '20:00', noSundays: true, noHolidays: true, source: 'Alabama Telephone Solicitation Act (no Sunday or state-holiday solicitations), per compliance.md', checkedOn: '2026-11-22' },
+  { state: 'LA', purposes: ['outreach'], start: '08:00', end: '20:00', noSundays: true, noHolidays: true, source: 'Louisiana Telephone Solicitation Relief Act, La. R.S. 45:844.11 et seq. (no Sunday or state-holiday solicitations), per compliance.md', checkedOn: '2026-11-22' },
+  { state: 'KY', purposes: ['outreach'], start: '10:00', end: '21:00', noSundays: false, noHolidays: false, source: 'Kentucky telephone solicitation law, KRS 367.46955 (no calls before 10 a.m.), per compliance.md', checkedOn: '2026-11-22' },
+];
+
+export const sendWindowConfigSchema = z
+  .strictObject({
+    /** Base window for every text, voicemail and call; may be narrowed, never widened. */
+    window: localWindowSchema.default({ ...LEGAL_WINDOW }),
+    holidays: z.array(holidaySchema).default([...DEFAULT_HOLIDAYS]),
+    stateRules: z.array(stateRuleSchema).default([...DEFAULT_STATE_RULES]),
+  })
+  .default({ window: { ...LEGAL_WINDOW }, holidays: [...DEFAULT_HOLIDAYS], stateRules: [...DEFAULT_STATE_RULES] });
+
+export type SendWindowConfig = z.infer<typeof sendWindowConfigSchema>;
