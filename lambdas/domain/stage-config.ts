@@ -25,12 +25,35 @@ const e164 = z.string().refine((n) => /^\+[1-9]\d{6,14}$/.test(n) && isValidPhon
 /** Extra header names mapped to canonical columns, e.g. { "Patient Cell": "mobilePhone" }. */
 const headerAliases = z.record(z.string().min(1), z.enum(CANONICAL_FIELDS)).default({});
 
-const originationIdentity = z.strictObject({
-  /** A phone number, pool id or ARN registered with End User Messaging. */
-  originationIdentity: z.string().min(1),
-  /** Messages per second the identity is registered for (10DLC 1, toll-free 3, short code 100). */
-  messagesPerSecond: z.number().positive().max(1000).default(1),
-});
+const originationIdentity = z
+  .strictObject({
+    /** A phone number, pool id or ARN already registered with End User Messaging (the usual case: ops register numbers once). */
+    originationIdentity: z.string().min(1).optional(),
+    /** Or: the messaging stack requests a number of this type (its registration stays an ops task). */
+    provision: z
+      .strictObject({
+        numberType: z.enum(['TOLL_FREE', 'TEN_DLC', 'LONG_CODE', 'SIMULATOR']),
+        isoCountryCode: z.string().length(2).default('US'),
+        /** The approved 10DLC campaign or toll-free verification to attach, when there is one. */
+        registrationId: z.string().min(1).optional(),
+      })
+      .optional(),
+    /** Messages per second the identity is registered for (10DLC 1, toll-free 3, short code 100). */
+    messagesPerSecond: z.number().positive().max(1000).default(1),
+  })
+  .refine((o) => (o.originationIdentity === undefined) !== (o.provision === undefined), {
+    message: 'give either originationIdentity (an existing number, pool or ARN) or provision (the stack requests a number), not both',
+  });
+
+/** End User Messaging resources shared by the deployment: existing ones by name, or created by the messaging stack. */
+const messagingSchema = z
+  .strictObject({
+    /** An existing configuration set; omitted → the messaging stack creates one with a delivery-event destination. */
+    configurationSetName: z.string().min(1).optional(),
+    /** An existing opt-out list; omitted → the messaging stack creates one. */
+    optOutListName: z.string().min(1).optional(),
+  })
+  .default({});
 
 export const practiceSchema = z.strictObject({
   id: practiceId,
@@ -88,6 +111,7 @@ export const stageConfigSchema = z
         numbersPerInvocation: z.number().int().min(10).max(100_000).default(10_000),
       })
       .default({ ratePerSecond: 20, freshnessDays: 180, maxAttempts: 6, numbersPerInvocation: 10_000 }),
+    messaging: messagingSchema,
     practices: z.array(practiceSchema).min(1),
   })
   .superRefine((config, ctx) => {
@@ -95,7 +119,7 @@ export const stageConfigSchema = z
     config.practices.forEach((p, i) => {
       if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['practices', i, 'id'], message: `duplicate practice id "${p.id}"` });
       seen.add(p.id);
-      if (p.sms.originationIdentity === p.voice.originationIdentity) {
+      if (p.sms.originationIdentity !== undefined && p.sms.originationIdentity === p.voice.originationIdentity) {
         ctx.addIssue({
           code: 'custom',
           path: ['practices', i, 'voice', 'originationIdentity'],
