@@ -12,25 +12,20 @@
  *   PRACTICE#<id>#IDENTITY#<key>       CLAIM              identity key (external id, phone+name) → contact id
  *   PRACTICE#<id>#LOOKUP-RETRY         <e164>             numbers whose lookup failed, retried by the next import
  *   PHONE#<e164>                       VALIDATION         PhoneNumberValidate answer (account-wide cache: no person data)
+ *
+ * Cadence items (enrollments, attempts, caps, pacing, postcards, do-not-call) are kept by
+ * cadence-ledger.ts, which lists its keys the same way.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type NativeAttributeValue,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Contact } from '../domain/contact';
 import type { HistoryEntry, LineNote } from '../domain/import-batch';
 import type { ImportRun, NumberCounts, NumberCursor, RowCounts } from '../domain/import-run';
 import type { FilePosition } from '../domain/import-file';
 import type { PhoneType } from '../domain/phone';
 
-type Item = Record<string, NativeAttributeValue>;
+import { ConflictError, TrackerTable, stripKeys, type Item } from './tracker-table-client';
+
+export { ConflictError };
 
 /** A number's classification as PhoneNumberValidate gave it. */
 export interface PhoneValidation {
@@ -56,10 +51,6 @@ export interface NumberWorkItem {
   readonly phoneType?: PhoneType;
 }
 
-export class ConflictError extends Error {
-  override readonly name = 'ConflictError';
-}
-
 const RUN = 'RUN';
 const PROFILE = 'PROFILE';
 const importPk = (importId: string) => `IMPORT#${importId}`;
@@ -70,16 +61,7 @@ const retryPk = (practiceId: string) => `PRACTICE#${practiceId}#LOOKUP-RETRY`;
 const phonePk = (e164: string) => `PHONE#${e164}`;
 const linePad = (line: number) => String(line).padStart(10, '0');
 
-export class Tracker {
-  private readonly doc: DynamoDBDocumentClient;
-
-  constructor(
-    private readonly tableName: string,
-    client: DynamoDBClient = new DynamoDBClient({}),
-  ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  }
-
+export class Tracker extends TrackerTable {
   // ---- import runs ----
 
   /** Creates the run unless it exists; returns the stored run either way. */
@@ -302,84 +284,4 @@ export class Tracker {
   async clearLookupRetries(practiceId: string, numbers: readonly string[]): Promise<void> {
     await this.batchWrite(numbers.map((e164) => ({ DeleteRequest: { Key: { pk: retryPk(practiceId), sk: e164 } } })));
   }
-
-  // ---- plumbing ----
-
-  private async conditional(command: UpdateCommand, conflict: string): Promise<void> {
-    try {
-      await this.doc.send(command);
-    } catch (e) {
-      if ((e as Error).name === 'ConditionalCheckFailedException') throw new ConflictError(conflict);
-      throw e;
-    }
-  }
-
-  private async *query(pk: string, skPrefix?: string): AsyncGenerator<Item> {
-    let ExclusiveStartKey: Item | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk, ...(skPrefix ? { ':prefix': skPrefix } : {}) },
-          ExclusiveStartKey,
-        }),
-      );
-      yield* page.Items ?? [];
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-  }
-
-  private async batchGet(keys: ReadonlyArray<{ pk: string; sk: string }>): Promise<Item[]> {
-    const unique = [...new Map(keys.map((k) => [`${k.pk}\n${k.sk}`, k])).values()];
-    const chunks = chunk(unique, 100);
-    const pages = await Promise.all(
-      chunks.map(async (Keys) => {
-        const found: Item[] = [];
-        let pending: Item[] = Keys;
-        for (let attempt = 0; pending.length > 0; attempt++) {
-          if (attempt > 0) await backoff(attempt);
-          const { Responses, UnprocessedKeys } = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
-          found.push(...(Responses?.[this.tableName] ?? []));
-          pending = (UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined) ?? [];
-        }
-        return found;
-      }),
-    );
-    return pages.flat();
-  }
-
-  private async batchPut(items: readonly Item[]): Promise<void> {
-    await this.batchWrite(items.map((Item) => ({ PutRequest: { Item } })));
-  }
-
-  private async batchWrite(requests: ReadonlyArray<Record<string, unknown>>): Promise<void> {
-    await Promise.all(
-      chunk(requests, 25).map(async (batch) => {
-        let pending = batch;
-        for (let attempt = 0; pending.length > 0; attempt++) {
-          if (attempt > 0) await backoff(attempt);
-          const { UnprocessedItems } = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }));
-          pending = (UnprocessedItems?.[this.tableName] as typeof batch | undefined) ?? [];
-        }
-      }),
-    );
-  }
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-/** Unprocessed batch items: exponential backoff with full jitter, as AWS advises. */
-function backoff(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(2000, 25 * 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function stripKeys<T>(item: Item): T {
-  const { pk: _pk, sk: _sk, expiresAt: _e, ...rest } = item;
-  return rest as T;
 }

@@ -30,6 +30,13 @@ export interface ImportTouch {
   readonly outcome: 'created' | 'updated' | 'unchanged';
 }
 
+/**
+ * Where the person stands with the practice, as dispositions and replies report it.
+ * Anything but 'open' ends every cadence step still pending for them.
+ */
+export const CONTACT_STATUSES = ['open', 'booked', 'declined', 'wrong-number', 'deceased', 'already-patient'] as const;
+export type ContactStatus = (typeof CONTACT_STATUSES)[number];
+
 /** A person in the tracker: what the files said (as in a draft) plus consent, opt-outs and bookkeeping. */
 export interface Contact extends Omit<ContactDraft, 'phones' | 'consent' | 'doNotCall'> {
   readonly practiceId: string;
@@ -40,6 +47,8 @@ export interface Contact extends Omit<ContactDraft, 'phones' | 'consent' | 'doNo
   readonly optedOut: Readonly<Partial<Record<ConsentChannel | 'all', string>>>;
   /** Set when the person asked not to be called; never cleared by an import. */
   readonly doNotCall?: string;
+  /** @default 'open' */
+  readonly status?: ContactStatus;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly lastImport: ImportTouch;
