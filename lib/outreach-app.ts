@@ -10,6 +10,7 @@ import { parseStageConfig, type StageConfig } from '../lambdas/domain/stage-conf
 import { enableComplianceChecks } from './compliance';
 import { DataStack } from './data-stack';
 import { ImportStack } from './import-stack';
+import { MessagingStack } from './messaging-stack';
 import { stackName } from './naming';
 
 /** Context key that names the stage config file (`cdk synth -c stageConfig=path/to/stage.json`). */
@@ -18,6 +19,7 @@ export const STAGE_CONFIG_CONTEXT = 'stageConfig';
 export interface OutreachStacks {
   readonly data: DataStack;
   readonly import: ImportStack;
+  readonly messaging: MessagingStack;
 }
 
 /** Reads and validates a stage config file; every error names the file and what is wrong. */
@@ -76,6 +78,16 @@ export function buildOutreachApp(app: App, config: StageConfig, configPath: stri
   });
   importStack.addStackDependency(data, 'the import workflow reads and writes the data stack resources');
 
+  const messagingName = stackName(config.stage, 'Messaging');
+  const messaging = new MessagingStack(app, messagingName, {
+    stackName: messagingName,
+    env,
+    description: `Patient Outreach ${config.stage}: End User Messaging topics, configuration set, opt-out list and numbers`,
+    config,
+    key: data.key,
+  });
+  messaging.addStackDependency(data, 'the messaging topics are encrypted with the data stack key, whose policy lets End User Messaging use it');
+
   enableComplianceChecks(app);
-  return { data, import: importStack };
+  return { data, import: importStack, messaging };
 }

@@ -47,6 +47,7 @@ export interface SynthesisedOutreach {
   readonly assembly: cxapi.CloudAssembly;
   readonly data: Template;
   readonly import: Template;
+  readonly messaging: Template;
 }
 
 /**
@@ -58,7 +59,7 @@ export function synthOutreach(config: StageConfig = sampleConfig()): Synthesised
   const stacks = buildOutreachApp(app, config, SAMPLE_CONFIG_FILE);
   const assembly = app.synth();
   const template = (stack: Stack) => Template.fromJSON(assembly.getStackArtifact(stack.artifactId).template);
-  return { app, stacks, assembly, data: template(stacks.data), import: template(stacks.import) };
+  return { app, stacks, assembly, data: template(stacks.data), import: template(stacks.import), messaging: template(stacks.messaging) };
 }
 
 export type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
