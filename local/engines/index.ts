@@ -33,6 +33,7 @@ export interface LocalEndpoints {
   pinpointSmsVoiceV2: string;
   connect: string;
   scheduler: string;
+  sfn: string;
   /** The sandbox's own URL (control API at `/_sandbox/`), when this call started it. */
   sandbox?: string;
 }
@@ -73,9 +74,10 @@ const ENDPOINT_ENV = {
   pinpointSmsVoiceV2: SERVICES.smsVoiceV2.endpointEnv,
   connect: SERVICES.connect.endpointEnv,
   scheduler: SERVICES.scheduler.endpointEnv,
+  sfn: SERVICES.sfn.endpointEnv,
 } as const satisfies Record<Exclude<keyof LocalEndpoints, 'sandbox'>, string>;
 
-const SANDBOX_KEYS = ['pinpoint', 'eventbridge', 'pinpointSmsVoiceV2', 'connect', 'scheduler'] as const;
+const SANDBOX_KEYS = ['pinpoint', 'eventbridge', 'pinpointSmsVoiceV2', 'connect', 'scheduler', 'sfn'] as const;
 
 /** A non-empty endpoint already set in process.env wins: that engine is not started. */
 function given(variable: string): string | undefined {
@@ -196,6 +198,7 @@ export async function startLocalEngines(options: LocalEnginesOptions): Promise<L
     pinpointSmsVoiceV2: given(ENDPOINT_ENV.pinpointSmsVoiceV2) ?? sandbox!.url,
     connect: given(ENDPOINT_ENV.connect) ?? sandbox!.url,
     scheduler: given(ENDPOINT_ENV.scheduler) ?? sandbox!.url,
+    sfn: given(ENDPOINT_ENV.sfn) ?? sandbox!.url,
     ...(sandbox ? { sandbox: sandbox.url } : {}),
   };
 

@@ -27,9 +27,18 @@ export class TokenBucket {
     }
     return false;
   }
+
+  /** Give back a token taken by a call that turned out to send nothing (never above capacity). */
+  refund(): void {
+    this.tokens = Math.min(this.rate, this.tokens + 1);
+  }
 }
 
-/** The highest number of events seen in any window of `windowMs` (events arrive in time order). */
+/**
+ * The highest number of events seen in any window of `windowMs`: a window (t - windowMs, t]
+ * ending at each event. Events arrive in time order; one stamped earlier than the last (an
+ * asynchronous handler finishing late) counts at the last one's time.
+ */
 export class SlidingWindowMax {
   private times: number[] = [];
   private head = 0;
@@ -37,7 +46,9 @@ export class SlidingWindowMax {
 
   constructor(private readonly windowMs = 1000) {}
 
-  add(now: number): void {
+  add(at: number): void {
+    const last = this.times[this.times.length - 1];
+    const now = last !== undefined && at < last ? last : at;
     this.times.push(now);
     while (this.times[this.head] <= now - this.windowMs) this.head++;
     this.max = Math.max(this.max, this.times.length - this.head);

@@ -5,6 +5,7 @@
  * entry in SERVICES below.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { SandboxConfig } from './types';
 
 export type WireProtocol = 'rest-json' | 'json-1.0' | 'json-1.1';
 
@@ -33,7 +34,11 @@ export interface ServiceDefinition {
   unavailableError: ErrorShape;
   /** The error for a malformed request body. */
   badRequestError: ErrorShape;
-  /** Extra members some services put in every error body (Pinpoint: RequestID). */
+  /**
+   * The error body's members besides the error's own (`ServiceError.members`): the message under
+   * the name the service's model gives it, and whatever else the service puts in every error
+   * body (Pinpoint: RequestID). Default `{ message }`. The JSON protocols also carry `__type`.
+   */
   errorBody?: (error: ErrorShape, requestId: string) => Record<string, unknown>;
 }
 
@@ -86,6 +91,8 @@ export const SERVICES = {
     },
     unavailableError: unavailable(),
     badRequestError: { code: 'ValidationException', status: 400, message: 'Malformed request body' },
+    // The SMS Voice V2 error shapes name their message member `Message`.
+    errorBody: (error) => ({ Message: error.message }),
   },
   connect: {
     id: 'connect',
@@ -100,6 +107,8 @@ export const SERVICES = {
     },
     unavailableError: unavailable(),
     badRequestError: { code: 'InvalidRequestException', status: 400, message: 'Malformed request body' },
+    // Connect's error shapes name their message member `Message`.
+    errorBody: (error) => ({ Message: error.message }),
   },
   scheduler: {
     id: 'scheduler',
@@ -115,6 +124,23 @@ export const SERVICES = {
     unavailableError: unavailable(),
     badRequestError: { code: 'ValidationException', status: 400, message: 'Malformed request body' },
   },
+  sfn: {
+    id: 'sfn',
+    endpointEnv: 'AWS_ENDPOINT_URL_SFN',
+    signingName: 'states',
+    protocol: 'json-1.0',
+    targetPrefix: 'AWSStepFunctions',
+    // Step Functions models no throttling or internal error of its own: these are the AWS common
+    // errors (ThrottlingException 400, InternalFailure 500, ServiceUnavailable 503).
+    throttlingError: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
+    internalError: {
+      code: 'InternalFailure',
+      status: 500,
+      message: 'The request processing has failed (sandbox fault injection)',
+    },
+    unavailableError: unavailable('ServiceUnavailable'),
+    badRequestError: { code: 'SerializationException', status: 400, message: 'Malformed request body' },
+  },
 } as const satisfies Record<string, ServiceDefinition>;
 
 export type ServiceId = keyof typeof SERVICES;
@@ -128,6 +154,8 @@ export class ServiceError extends Error {
     readonly code: string,
     message: string,
     readonly status = 400,
+    /** The error shape's other members, put in the body as given (`{ Reason, Fields }`…). */
+    readonly members?: Record<string, unknown>,
   ) {
     super(message);
     this.name = code;
@@ -145,6 +173,13 @@ export interface OperationContext {
   now(): Date;
   /** Keep something for the control API's `GET /_sandbox/records?kind=...`. */
   record(kind: string, data: unknown): void;
+  /** The sandbox's current configuration (read only: `optedOut`, …). */
+  config: Readonly<SandboxConfig>;
+  /**
+   * State this operation keeps across calls (idempotency tokens, execution names…): one map per
+   * operation per sandbox, emptied by `reset`.
+   */
+  store: Map<string, unknown>;
 }
 
 export interface OperationAnswer {
@@ -161,6 +196,14 @@ export interface OperationModule {
   http?: { method: string; path: string };
   /** Record kinds this operation writes (documentation and the control API's listing). */
   recordKinds?: readonly string[];
+  /**
+   * Messaging operations: the origination identity a request sends from, read from the parsed
+   * body before `handle` runs; undefined when the request sends nothing (a dry run, a missing or
+   * malformed identity). A paced request takes a token of the identity's `identityRateLimits`
+   * bucket (refused: the service's throttling error), and when `handle` answers 2xx it counts in
+   * `stats().identities`; when `handle` throws a ServiceError its token is given back.
+   */
+  pacedBy?(body: Record<string, unknown>): string | undefined;
   handle(ctx: OperationContext): OperationAnswer | Promise<OperationAnswer>;
 }
 
@@ -190,17 +233,19 @@ export function encodeError(
   error: ErrorShape,
   requestId: string,
   service?: ServiceDefinition,
+  members: Record<string, unknown> = {},
 ): WireResponse {
   const headers: Record<string, string> = {
     'content-type': contentType(protocol),
     'x-amzn-requestid': requestId,
   };
+  const common = service?.errorBody ? service.errorBody(error, requestId) : { message: error.message };
   let body: Record<string, unknown>;
   if (protocol === 'rest-json') {
     headers['x-amzn-errortype'] = error.code;
-    body = service?.errorBody ? service.errorBody(error, requestId) : { message: error.message };
+    body = { ...common, ...members };
   } else {
-    body = { __type: error.code, message: error.message };
+    body = { __type: error.code, ...common, ...members };
   }
   return { status: error.status, headers, body: JSON.stringify(body) };
 }

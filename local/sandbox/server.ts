@@ -26,6 +26,7 @@ import {
   SandboxConfigSchema,
   SandboxOptionsSchema,
   type FaultRule,
+  type IdentityStats,
   type InjectionRule,
   type OperationStats,
   type RecordsQuery,
@@ -54,6 +55,17 @@ interface Route {
 
 interface OperationState {
   stats: OperationStats;
+  window: SlidingWindowMax;
+  bucket?: TokenBucket;
+  /** The operation's own state across calls (OperationContext.store). */
+  store: Map<string, unknown>;
+}
+
+/** Pacing of one origination identity: its statistics and `identityRateLimits` bucket. */
+interface IdentityState {
+  operations: string[];
+  messages: number;
+  throttled: number;
   window: SlidingWindowMax;
   bucket?: TokenBucket;
 }
@@ -101,6 +113,7 @@ class Sandbox {
   private throttleRules: ArmedRule<InjectionRule>[] = [];
   private faultRules: ArmedRule<FaultRule>[] = [];
   private readonly states = new Map<string, OperationState>();
+  private identities = new Map<string, IdentityState>();
   private recordList: SandboxRecord[] = [];
   private recordsByKind = new Map<string, SandboxRecord[]>();
   private seq = 0;
@@ -133,15 +146,19 @@ class Sandbox {
         if (!op.service.targetPrefix) throw new Error(`service ${op.service.id} needs a targetPrefix`);
         this.routesByTarget.set(`${op.service.targetPrefix}.${op.name}`, route);
       }
-      this.states.set(key, { stats: this.emptyStats(op), window: new SlidingWindowMax() });
+      this.states.set(key, this.emptyState(op));
     }
     this.arm(this.config);
   }
 
   private configOf(options: SandboxOptions): SandboxConfig {
-    const { latencyMs, rateLimits, throttle, faults } = options;
-    const given = Object.entries({ latencyMs, rateLimits, throttle, faults }).filter(([, v]) => v !== undefined);
+    const { host: _host, port: _port, seed: _seed, ...config } = options;
+    const given = Object.entries(config).filter(([, v]) => v !== undefined);
     return SandboxConfigSchema.parse(Object.fromEntries(given));
+  }
+
+  private emptyState(op: OperationModule): OperationState {
+    return { stats: this.emptyStats(op), window: new SlidingWindowMax(), store: new Map() };
   }
 
   private get seed(): number {
@@ -177,15 +194,15 @@ class Sandbox {
     this.config = { ...this.config, ...given };
     this.arm(this.config, { throttle: given.throttle !== undefined, faults: given.faults !== undefined });
     if (given.rateLimits !== undefined) for (const state of this.states.values()) state.bucket = undefined;
+    if (given.identityRateLimits !== undefined) for (const identity of this.identities.values()) identity.bucket = undefined;
     return this.getConfig();
   }
 
   reset(options: ResetOptions = {}): void {
     if (options.config) this.config = this.configOf(this.initial);
     this.arm(this.config);
-    for (const route of this.routes) {
-      this.states.set(route.key, { stats: this.emptyStats(route.op), window: new SlidingWindowMax() });
-    }
+    for (const route of this.routes) this.states.set(route.key, this.emptyState(route.op));
+    this.identities = new Map();
     this.recordList = [];
     this.recordsByKind = new Map();
     this.unknownOperations = 0;
@@ -195,7 +212,17 @@ class Sandbox {
   stats(): SandboxStats {
     const operations: Record<string, OperationStats> = {};
     for (const [key, state] of this.states) operations[key] = { ...state.stats, maxPerSecond: state.window.max };
-    return { operations, unknownOperations: this.unknownOperations, since: this.since.toISOString() };
+    const identities: Record<string, IdentityStats> = {};
+    for (const [identity, state] of this.identities) {
+      if (state.operations.length === 0) continue; // only refused requests so far: nothing sent, nothing throttled
+      identities[identity] = {
+        operation: state.operations.join(','),
+        messages: state.messages,
+        maxPerSecond: state.window.max,
+        throttled: state.throttled,
+      };
+    }
+    return { operations, identities, unknownOperations: this.unknownOperations, since: this.since.toISOString() };
   }
 
   records(kind?: string, query: RecordsQuery = {}): SandboxRecord[] {
@@ -343,6 +370,17 @@ class Sandbox {
     const now = performance.now();
     stats.calls++;
 
+    // A malformed body is answered by the operation (a 4xx it counts as rejected), after the
+    // injection and rate-limit checks every call goes through.
+    let body: Record<string, unknown> | undefined;
+    let malformed: ServiceError | undefined;
+    try {
+      body = this.parseBody(rawBody, service);
+    } catch (failure) {
+      if (!(failure instanceof ServiceError)) throw failure;
+      malformed = failure;
+    }
+
     // Every rule sees every call it selects, so counts stay deterministic whichever fires.
     const faults = this.faultRules.filter((rule) => rule.fires(service.id, op.name));
     const throttles = this.throttleRules.filter((rule) => rule.fires(service.id, op.name));
@@ -359,6 +397,21 @@ class Sandbox {
       error = service.throttlingError;
     }
 
+    // Messaging: the origination identity's own bucket (End User Messaging's MPS per sender).
+    const identity = !error && body && op.pacedBy ? this.identityOf(op.pacedBy(body)) : undefined;
+    let identityToken: TokenBucket | undefined;
+    if (identity) {
+      const taken = this.takeIdentityToken(identity.state, identity.name, now);
+      if (taken === false) {
+        stats.throttled++;
+        identity.state.throttled++;
+        this.usedBy(identity.state, op.name);
+        error = service.throttlingError;
+      } else {
+        identityToken = taken;
+      }
+    }
+
     const latency = perOperation(
       typeof this.config.latencyMs === 'number' ? { '*': this.config.latencyMs } : this.config.latencyMs,
       service.id,
@@ -373,30 +426,42 @@ class Sandbox {
     state.window.add(now);
     let wire: WireResponse;
     try {
-      const body = this.parseBody(rawBody, service);
+      if (malformed) throw malformed;
       const answer = await op.handle({
-        body,
+        body: body ?? {},
         headers: req.headers,
         query: url.searchParams,
         pathParams,
         requestId,
         now: () => new Date(),
         record: (kind, data) => this.addRecord(route, requestId, kind, data),
+        config: this.config,
+        store: state.store,
       });
       const payload = answer.body === undefined ? '' : JSON.stringify(answer.body);
+      const status = answer.status ?? 200;
       wire = {
-        status: answer.status ?? 200,
+        status,
         headers: { 'content-type': contentType(service.protocol), 'x-amzn-requestid': requestId, ...answer.headers },
         body: payload,
       };
+      if (identity && status < 300) {
+        identity.state.messages++;
+        identity.state.window.add(now);
+        this.usedBy(identity.state, op.name);
+      } else {
+        identityToken?.refund();
+      }
     } catch (failure) {
       if (!(failure instanceof ServiceError)) throw failure;
+      identityToken?.refund();
       stats.rejected++;
       wire = encodeError(
         service.protocol,
         { code: failure.code, status: failure.status, message: failure.message },
         requestId,
         service,
+        failure.members,
       );
     }
     if (latency) await sleep(latency);
@@ -416,6 +481,31 @@ class Sandbox {
       throw new ServiceError(code, message, status);
     }
     return parsed as Record<string, unknown>;
+  }
+
+  /** The pacing state of an origination identity (its bucket included), created on first use. */
+  private identityOf(name: string | undefined): { name: string; state: IdentityState } | undefined {
+    if (name === undefined) return undefined;
+    let state = this.identities.get(name);
+    if (!state) {
+      state = { operations: [], messages: 0, throttled: 0, window: new SlidingWindowMax() };
+      this.identities.set(name, state);
+    }
+    return { name, state };
+  }
+
+  /** Note an operation that sent (or was throttled) from an identity: stats list these. */
+  private usedBy(state: IdentityState, operation: string): void {
+    if (!state.operations.includes(operation)) state.operations.push(operation);
+  }
+
+  /** The bucket a token was taken from, undefined when the identity has no limit, false when refused. */
+  private takeIdentityToken(state: IdentityState, name: string, now: number): TokenBucket | undefined | false {
+    const limits = this.config.identityRateLimits;
+    const rate = limits?.[name] ?? limits?.['*'];
+    if (rate === undefined) return undefined;
+    if (!state.bucket || state.bucket.rate !== rate) state.bucket = new TokenBucket(rate, now);
+    return state.bucket.take(now) ? state.bucket : false;
   }
 
   private takeToken(state: OperationState, serviceId: string, operation: string, now: number): boolean {

@@ -1,6 +1,9 @@
 /** The sandbox's behaviour knobs, statistics and records — shared by the server, the control client and main.ts. */
 import { z } from 'zod';
 
+/** An E.164 phone number: `+`, a non-zero digit, at most 15 digits in all. */
+export const E164 = /^\+[1-9]\d{1,14}$/;
+
 /**
  * Which calls a rule applies to: an operation name (`PhoneNumberValidate`), a qualified
  * name (`pinpoint:PhoneNumberValidate`), or `*` / omitted for every operation.
@@ -40,6 +43,14 @@ export const SandboxConfigSchema = z
     rateLimits: z.record(z.string(), z.number().positive()).optional(),
     throttle: z.array(InjectionRuleSchema).optional(),
     faults: z.array(FaultRuleSchema).optional(),
+    /**
+     * Messages per second per origination identity (SendTextMessage, SendVoiceMessage), as a token
+     * bucket per identity — how End User Messaging holds a sender to its MPS. Key `*`: every
+     * identity without its own entry, each its own bucket.
+     */
+    identityRateLimits: z.record(z.string().min(1), z.number().positive()).optional(),
+    /** E.164 numbers on the sandbox's opt-out list: texts and voice messages to them are refused. */
+    optedOut: z.array(z.string().regex(E164, 'an E.164 phone number (+ and 2 to 15 digits)')).optional(),
   })
   .strict();
 
@@ -63,7 +74,7 @@ export interface OperationStats {
   answered: number;
   /** Subset of `answered` the operation rejected with a 4xx validation error. */
   rejected: number;
-  /** Calls refused because the operation's token bucket was empty. */
+  /** Calls refused by a rate limit: the operation's token bucket, or (messages) the origination identity's. */
   throttled: number;
   /** Throttling errors injected by `throttle` rules. */
   injectedThrottles: number;
@@ -73,8 +84,25 @@ export interface OperationStats {
   maxPerSecond: number;
 }
 
+/** Pacing of one origination identity (SendTextMessage, SendVoiceMessage). */
+export interface IdentityStats {
+  /** The operation that sent from it (`SendTextMessage`), comma-separated in order of first use if more than one did. */
+  operation: string;
+  /** Messages accepted (answered 2xx; dry runs send nothing and are not counted). */
+  messages: number;
+  /** Highest number of accepted messages whose arrival fell in any 1-second sliding window. */
+  maxPerSecond: number;
+  /** Messages refused because the identity's `identityRateLimits` bucket was empty. */
+  throttled: number;
+}
+
 export interface SandboxStats {
   operations: Record<string, OperationStats>;
+  /**
+   * Per origination identity, keyed by the identity as sent (`+18005550100`, a pool id…): every
+   * identity that had a message accepted or throttled since the last reset.
+   */
+  identities: Record<string, IdentityStats>;
   /** Calls to operations the sandbox does not serve. */
   unknownOperations: number;
   /** When the counters were last reset (ISO). */

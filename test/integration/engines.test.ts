@@ -108,6 +108,7 @@ test('starts the three engines in child processes and returns the env', () => {
     AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: sandboxUrl,
     AWS_ENDPOINT_URL_CONNECT: sandboxUrl,
     AWS_ENDPOINT_URL_SCHEDULER: sandboxUrl,
+    AWS_ENDPOINT_URL_SFN: sandboxUrl,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',

@@ -3,9 +3,24 @@
  * exports an OperationModule (service, name, http path for rest-json, handle) and list it here.
  */
 import type { OperationModule } from '../protocol';
+import { startOutboundVoiceContact } from './connect-start-outbound-voice-contact';
 import { putEvents } from './eventbridge-put-events';
 import { phoneNumberValidate } from './pinpoint-phone-number-validate';
+import { startExecution } from './sfn-start-execution';
+import { sendTextMessage } from './sms-voice-v2-send-text-message';
+import { sendVoiceMessage } from './sms-voice-v2-send-voice-message';
 
-export const OPERATIONS: readonly OperationModule[] = [phoneNumberValidate, putEvents];
+export const OPERATIONS: readonly OperationModule[] = [
+  phoneNumberValidate,
+  putEvents,
+  sendTextMessage,
+  sendVoiceMessage,
+  startOutboundVoiceContact,
+  startExecution,
+];
 
+export type { RecordedCall } from './connect-start-outbound-voice-contact';
 export type { RecordedEvent } from './eventbridge-put-events';
+export type { RecordedExecution } from './sfn-start-execution';
+export type { RecordedText } from './sms-voice-v2-send-text-message';
+export type { RecordedVoiceMessage } from './sms-voice-v2-send-voice-message';
