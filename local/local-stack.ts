@@ -24,6 +24,8 @@ export const LOCAL_NAMES = {
   importBucket: 'outreach-imports',
   reportsBucket: 'outreach-reports',
   eventBus: 'outreach-local',
+  cadenceStateMachine: 'arn:aws:states:us-east-1:000000000000:stateMachine:outreach-local-cadence',
+  configurationSet: 'outreach-local',
 } as const;
 
 export interface LocalStack {
@@ -51,6 +53,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     IMPORT_BUCKET_NAME: LOCAL_NAMES.importBucket,
     REPORTS_BUCKET_NAME: LOCAL_NAMES.reportsBucket,
     EVENT_BUS_NAME: LOCAL_NAMES.eventBus,
+    CADENCE_STATE_MACHINE_ARN: LOCAL_NAMES.cadenceStateMachine,
+    CONFIGURATION_SET_NAME: LOCAL_NAMES.configurationSet,
     OUTREACH_CONFIG_FILE: resolve(options.configPath ?? SAMPLE_CONFIG),
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
@@ -71,6 +75,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await createLocalResources(engines.env, { tableName: LOCAL_NAMES.table, buckets: [LOCAL_NAMES.importBucket, LOCAL_NAMES.reportsBucket] });
     // Handlers build their adapters on first use: make them use this stack's endpoints and config.
     (await import('../lambdas/handlers/import-support')).resetDependencies();
+    (await import('../lambdas/handlers/cadence-support')).resetCadenceDependencies();
     (await import('../lambdas/adapters/settings')).resetStageConfig();
   } catch (e) {
     await stop(); // never leave engine processes behind a failed start
@@ -97,10 +102,11 @@ export interface ImportOptions {
 
 /** The import workflow's Task states, mapped to the real handler modules. */
 export async function importHandlers(): Promise<Record<string, LocalHandler>> {
-  const [begin, rows, validate, finish, fail] = await Promise.all([
+  const [begin, rows, validate, enroll, finish, fail] = await Promise.all([
     import('../lambdas/handlers/import-begin'),
     import('../lambdas/handlers/import-rows'),
     import('../lambdas/handlers/import-validate'),
+    import('../lambdas/handlers/import-enroll'),
     import('../lambdas/handlers/import-finish'),
     import('../lambdas/handlers/import-fail'),
   ]);
@@ -108,6 +114,7 @@ export async function importHandlers(): Promise<Record<string, LocalHandler>> {
     BeginImport: (p) => begin.handler(p),
     ImportRows: (p, c) => rows.handler(p, c),
     ValidateNumbers: (p, c) => validate.handler(p, c),
+    EnrollContacts: (p, c) => enroll.handler(p, c),
     FinishImport: (p) => finish.handler(p),
     RecordFailure: (p) => fail.handler(p),
   };

@@ -27,6 +27,12 @@ export interface RunOptions {
   /** Called as each state is entered, for progress output. */
   readonly onState?: (stateName: string) => void;
   readonly executionName?: string;
+  /** Wait states to skip (ms to wait instead), e.g. the cadence's day-long waits on a virtual clock. */
+  readonly waitTimeOverrides?: Record<string, number>;
+  /** Wraps every handler call (e.g. to run it on the execution's virtual clock). */
+  readonly aroundTask?: (stateName: string, payload: unknown, call: () => Promise<unknown>) => Promise<unknown>;
+  /** Retry wait per state, ms. @default 10 for every Task (a local run) */
+  readonly retryIntervalMs?: number;
 }
 
 /** Loads an ASL file and swaps its ${Placeholders} for stand-in Lambda ARNs. */
@@ -54,16 +60,17 @@ export async function runWorkflow(aslPath: string, input: unknown, handlers: Rec
       async (taskInput: unknown) => {
         const started = Date.now();
         const payload = (taskInput as { Payload?: unknown }).Payload;
-        const result = await handler(payload, { getRemainingTimeInMillis: () => timeout - (Date.now() - started) });
+        const call = () => handler(payload, { getRemainingTimeInMillis: () => timeout - (Date.now() - started) });
+        const result = options.aroundTask ? await options.aroundTask(state, payload, call) : await call();
         return { Payload: result ?? null } as never;
       },
     ]),
   );
   // Retries wait a moment, not the production backoff: this is a local run.
-  const retryIntervalOverrides = Object.fromEntries(Object.keys(handlers).map((s) => [s, 10]));
+  const retryIntervalOverrides = Object.fromEntries(Object.keys(handlers).map((s) => [s, options.retryIntervalMs ?? 10]));
 
   const execution = machine.run(input as never, {
-    overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
+    overrides: { taskResourceLocalHandlers, retryIntervalOverrides, waitTimeOverrides: options.waitTimeOverrides },
     context: { Execution: { Id: executionId, Name: name, StartTime: new Date().toISOString(), Input: input, RoleArn: 'arn:aws:iam::000000000000:role/local' } } as never,
   });
   let transitions = 0;

@@ -19,7 +19,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Contact } from '../domain/contact';
 import type { HistoryEntry, LineNote } from '../domain/import-batch';
-import type { ImportRun, NumberCounts, NumberCursor, RowCounts } from '../domain/import-run';
+import type { EnrollCounts, ImportRun, NumberCounts, NumberCursor, RowCounts } from '../domain/import-run';
 import type { FilePosition } from '../domain/import-file';
 import type { PhoneType } from '../domain/phone';
 
@@ -152,7 +152,7 @@ export class Tracker extends TrackerTable {
       values[':fromAfter'] = from.after;
     }
     names['#after'] = 'after';
-    if (done) values[':finishing'] = 'finishing';
+    if (done) values[':finishing'] = 'enrolling';
     await this.conditional(
       new UpdateCommand({
         TableName: this.tableName,
@@ -164,6 +164,58 @@ export class Tracker extends TrackerTable {
       }),
       `import ${importId}: the number checkpoint moved under us (another execution is working on it)`,
     );
+  }
+
+  /** Moves the enrollment checkpoint and adds what happened to the contacts since `from`, atomically. */
+  async checkpointEnrollment(importId: string, owner: string, from: NumberCursor, to: NumberCursor, counts: EnrollCounts, done: boolean, now: string): Promise<void> {
+    const names: Record<string, string> = { '#owner': 'owner', '#shard': 'shard', '#after': 'after' };
+    const values: Item = { ':to': to, ':now': now, ':owner': owner, ':fromShard': from.shard, ':phase': 'enrolling' };
+    const adds: string[] = [];
+    if (counts.enrolled) {
+      adds.push('enrollCounts.enrolled :enrolled');
+      values[':enrolled'] = counts.enrolled;
+    }
+    Object.entries(counts.notEnrolled).forEach(([reason, n], i) => {
+      names[`#r${i}`] = reason;
+      values[`:r${i}`] = n;
+      adds.push(`enrollCounts.notEnrolled.#r${i} :r${i}`);
+    });
+    let condition = '#owner = :owner AND phase = :phase AND enrollCursor.#shard = :fromShard';
+    if (from.after === undefined) condition += ' AND attribute_not_exists(enrollCursor.#after)';
+    else {
+      condition += ' AND enrollCursor.#after = :fromAfter';
+      values[':fromAfter'] = from.after;
+    }
+    if (done) values[':finishing'] = 'finishing';
+    await this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: importPk(importId), sk: RUN },
+        UpdateExpression: `SET enrollCursor = :to, updatedAt = :now${done ? ', phase = :finishing' : ''}` + (adds.length ? ` ADD ${adds.join(', ')}` : ''),
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+      `import ${importId}: the enrollment checkpoint moved under us (another execution is working on it)`,
+    );
+  }
+
+  /** Runs stored before enrollment existed get its cursor and counters, so the checkpoint has something to move. */
+  async prepareEnrollment(importId: string, owner: string): Promise<void> {
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: importPk(importId), sk: RUN },
+          UpdateExpression: 'SET enrollCursor = :start, enrollCounts = :zero',
+          ConditionExpression: '#owner = :owner AND attribute_not_exists(enrollCursor)',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner, ':start': { shard: 0 }, ':zero': { enrolled: 0, notEnrolled: {} } },
+        }),
+      )
+      .catch((e: Error) => {
+        if (e.name !== 'ConditionalCheckFailedException') throw e;
+      });
   }
 
   async finishImport(importId: string, owner: string, now: string): Promise<void> {

@@ -16,7 +16,13 @@ export interface ImportSource {
 }
 
 /** Where the work stands. A failure is recorded beside the phase, so a re-run resumes where it stopped; 'unreadable' files never start. */
-export type ImportPhase = 'rows' | 'numbers' | 'finishing' | 'done' | 'unreadable';
+export type ImportPhase = 'rows' | 'numbers' | 'enrolling' | 'finishing' | 'done' | 'unreadable';
+
+/** People the import enrolled in a cadence, and why the others were not. */
+export interface EnrollCounts {
+  enrolled: number;
+  notEnrolled: Record<string, number>;
+}
 
 export interface RowCounts {
   rowsRead: number;
@@ -54,6 +60,9 @@ export interface ImportRun {
   readonly rowCounts: RowCounts;
   readonly numberCursor: NumberCursor;
   readonly numberCounts: NumberCounts;
+  /** Absent on runs stored before enrollment existed. */
+  readonly enrollCursor?: NumberCursor;
+  readonly enrollCounts?: EnrollCounts;
   readonly startedAt: string;
   readonly updatedAt: string;
   readonly finishedAt?: string;
@@ -110,6 +119,8 @@ export function addNumberCounts(a: NumberCounts, b: NumberCounts): NumberCounts 
 
 /** The summary staff read and the report writes: one object per import. */
 export interface ImportSummary extends RowCounts, NumberCounts {
+  readonly enrolled: number;
+  readonly notEnrolled: Record<string, number>;
   readonly importId: string;
   readonly practiceId: string;
   readonly file: string;
@@ -131,6 +142,8 @@ export function summarise(run: ImportRun, finishedAt: string, files: { rejectsFi
     finishedAt,
     ...run.rowCounts,
     ...run.numberCounts,
+    enrolled: run.enrollCounts?.enrolled ?? 0,
+    notEnrolled: run.enrollCounts?.notEnrolled ?? {},
     ...files,
     ...(run.failure ? { failure: run.failure.cause } : {}),
   };

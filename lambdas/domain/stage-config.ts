@@ -5,7 +5,19 @@
  */
 import { z } from 'zod';
 import { isValidPhoneNumber, type CountryCode } from 'libphonenumber-js/max';
+import {
+  cadenceConfigProblems,
+  cadencesSchema,
+  consentDefaultsSchema,
+  enrollmentSchema,
+  frequencyCapSchema,
+  linksSchema,
+  smsSettingsSchema,
+  templatesSchema,
+} from './cadence-config';
 import { CANONICAL_FIELDS } from './import-columns';
+import { localWindowSchema, sendWindowConfigSchema } from './send-window-rules';
+import { WEEKDAYS } from './agent-hours';
 
 const practiceId = z
   .string()
@@ -55,6 +67,24 @@ const messagingSchema = z
   })
   .default({});
 
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time as HH:MM (24-hour)');
+const openingHours = z
+  .strictObject({ open: clockTime, close: clockTime })
+  .refine((h) => h.open < h.close, { message: 'agents must arrive before they leave (open < close)' });
+
+const contactCenterSchema = z.strictObject({
+  /** The Connect instance id (a UUID). */
+  instanceId: z.string().regex(/^[0-9a-f-]{36}$/, 'a Connect instance id (UUID)'),
+  /** The outbound contact flow that connects the call to an agent (whisper, voicemail path). */
+  outboundFlowId: z.string().regex(/^[0-9a-f-]{36}$/, 'a contact flow id (UUID)'),
+  /** The agents' outreach queue. */
+  queueId: z.string().regex(/^[0-9a-f-]{36}$/, 'a queue id (UUID)'),
+  /** Calls started per second across every workflow (Connect's StartOutboundVoiceContact rate). @default 1 */
+  callsPerSecond: z.number().positive().max(10).default(1),
+  /** When agents are there, in the practice's time zone; a missing day is closed. National holidays are closed. */
+  hours: z.partialRecord(z.enum(WEEKDAYS), openingHours),
+});
+
 export const practiceSchema = z.strictObject({
   id: practiceId,
   displayName: z.string().min(1).max(60),
@@ -77,6 +107,16 @@ export const practiceSchema = z.strictObject({
       headerAliases,
     })
     .default({ headerAliases: {} }),
+  /** Which cadence people from this practice's files are enrolled in. @default { byPrefix: {} } (nobody is enrolled) */
+  enrollment: enrollmentSchema,
+  /** Consent the practice already holds for some or all of its contacts (care only), e.g. { tag: "patient", grant: ["sms:care", "voice:care"] }. @default [] */
+  consentDefaults: consentDefaultsSchema,
+  /** A narrower send window for this practice; omitted → the stage's sendWindow.window. */
+  sendWindow: localWindowSchema.optional(),
+  /** Named https links templates use as {link:NAME}, e.g. { "book": "https://…" }. @default {} */
+  links: linksSchema,
+  /** The Amazon Connect instance agent-call steps queue calls to; omitted → call steps are skipped ("no-contact-center"). */
+  contactCenter: contactCenterSchema.optional(),
 });
 
 export const stageConfigSchema = z
@@ -112,6 +152,20 @@ export const stageConfigSchema = z
       })
       .default({ ratePerSecond: 20, freshnessDays: 180, maxAttempts: 6, numbersPerInvocation: 10_000 }),
     messaging: messagingSchema,
+    /** When texts, voicemails and calls may go out: the base window, holidays and the per-state table. @default the shipped rules (send-window-rules.ts) */
+    sendWindow: sendWindowConfigSchema,
+    /** Messages a person may get, across channels. @default { perDay: 1, perWeek: 3 } (the most compliance allows) */
+    frequencyCap: frequencyCapSchema,
+    /** Limits on texts. @default { maxSegments: 1 } (one GSM-7 segment, the healthcare exemption) */
+    sms: smsSettingsSchema,
+    /** Message templates by id. @default {} */
+    templates: templatesSchema,
+    /** The cadences practices enroll people in. @default [] */
+    cadences: cadencesSchema,
+    /** How imports enroll people: cadence executions started per second (Step Functions' StartExecution quota is shared by the account). @default { startsPerSecond: 50 } */
+    enrollment: z
+      .strictObject({ startsPerSecond: z.number().positive().max(1000).default(50) })
+      .default({ startsPerSecond: 50 }),
     practices: z.array(practiceSchema).min(1),
   })
   .superRefine((config, ctx) => {
@@ -127,6 +181,7 @@ export const stageConfigSchema = z
         });
       }
     });
+    for (const { path, message } of cadenceConfigProblems(config)) ctx.addIssue({ code: 'custom', path, message });
   });
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;
@@ -136,10 +191,16 @@ export type PracticeProfile = z.infer<typeof practiceSchema>;
 export function parseStageConfig(input: unknown, source = 'stage config'): StageConfig {
   const result = stageConfigSchema.safeParse(input);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
+    const problems = result.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${issueMessage(i)}`).join('\n');
     throw new Error(`Invalid ${source}:\n${problems}`);
   }
   return result.data;
+}
+
+/** Zod says only "Invalid key in record" for a bad record key; add why. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_key') return `${issue.message}: ${issue.issues.map((i) => i.message).join('; ')}`;
+  return issue.message;
 }
 
 export function findPractice(config: StageConfig, practiceId: string): PracticeProfile | undefined {

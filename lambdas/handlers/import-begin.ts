@@ -40,6 +40,8 @@ export const handler = async (payload: unknown): Promise<BeginResult> => {
     rowCounts: emptyRowCounts(),
     numberCursor: { shard: 0 },
     numberCounts: emptyNumberCounts(),
+    enrollCursor: { shard: 0 },
+    enrollCounts: { enrolled: 0, notEnrolled: {} },
     startedAt: now,
     updatedAt: now,
     ...(layout.ok ? {} : { failure: { error: 'ImportFileUnreadable', cause: layout.problem } }),

@@ -18,7 +18,7 @@ const SAFETY_MS = 60_000;
 
 export const handler = async (payload: unknown, context: TimeBudget): Promise<{ done: boolean; rowsRead: number }> => {
   const { importId, executionId } = stepInput.parse(payload);
-  const { config, tracker, files } = dependencies();
+  const { config, tracker, files, ledger } = dependencies();
   const run = await ownedRun(tracker, importId, executionId);
   if (run.phase !== 'rows') return { done: true, rowsRead: run.rowCounts.rowsRead };
 
@@ -52,6 +52,9 @@ export const handler = async (payload: unknown, context: TimeBudget): Promise<{ 
       }
     }
     await tracker.writeImportBatch(run.practiceId, importId, { ...plan, numbers }, expiry);
+    // Everyone the batch touched is considered for enrollment once the numbers are known.
+    const touched = new Set([...plan.claims.values(), ...claims.values(), ...plan.contacts.map((c) => c.contactId)]);
+    await ledger.addEnrollmentWork(importId, [...touched].map((contactId) => ({ shard: numberShard(contactId), contactId })), expiry);
     const to = batch.at(-1)?.next ?? cursor;
     await tracker.checkpointRows(importId, executionId, cursor, to, plan.counts, done, new Date().toISOString());
     cursor = to;

@@ -3,7 +3,9 @@
  * (created once per container, on first use), and how an uploaded object is identified.
  */
 import { z } from 'zod';
+import { CadenceLedger } from '../adapters/cadence-ledger';
 import { ObjectStore } from '../adapters/object-store';
+import { WorkflowStarter } from '../adapters/workflow-starter';
 import { EventPublisher } from '../adapters/event-publisher';
 import { PhoneValidator } from '../adapters/phone-validator';
 import { loadStageConfig, requiredEnv } from '../adapters/settings';
@@ -42,6 +44,9 @@ export interface TimeBudget {
 interface Dependencies {
   readonly config: StageConfig;
   readonly tracker: Tracker;
+  readonly ledger: CadenceLedger;
+  /** Starts cadence executions (only the enrollment function has the state machine's ARN). */
+  readonly starter: () => WorkflowStarter;
   readonly files: ObjectStore;
   readonly events: EventPublisher;
   readonly reportsBucket: string;
@@ -50,6 +55,7 @@ interface Dependencies {
 
 let deps: Dependencies | undefined;
 let validator: PhoneValidator | undefined;
+let starter: WorkflowStarter | undefined;
 
 /** Adapters for this container, built on first use so a host can set the environment first. */
 export function dependencies(): Dependencies {
@@ -58,6 +64,8 @@ export function dependencies(): Dependencies {
     deps = {
       config,
       tracker: new Tracker(requiredEnv('TRACKER_TABLE_NAME')),
+      ledger: new CadenceLedger(requiredEnv('TRACKER_TABLE_NAME')),
+      starter: () => (starter ??= new WorkflowStarter(requiredEnv('CADENCE_STATE_MACHINE_ARN'))),
       files: new ObjectStore(),
       events: new EventPublisher(requiredEnv('EVENT_BUS_NAME')),
       reportsBucket: requiredEnv('REPORTS_BUCKET_NAME'),
@@ -72,6 +80,7 @@ export function dependencies(): Dependencies {
 export function resetDependencies(): void {
   deps = undefined;
   validator = undefined;
+  starter = undefined;
 }
 
 /** Which object version this event is about, and which practice it belongs to. */

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_HOLIDAYS, DEFAULT_STATE_RULES, LEGAL_WINDOW } from '../../lambdas/domain/send-window-rules';
 import { findPractice, parseStageConfig, practiceCountry } from '../../lambdas/domain/stage-config';
+import { FIELD_BUDGET, renderSms, renderTemplate, smsSegments, templateFields, voicemailSeconds } from '../../lambdas/domain/templates';
 
 const SAMPLE_PATH = join(__dirname, '..', '..', 'samples', 'stage.sample.json');
 
@@ -33,7 +35,8 @@ describe('parseStageConfig', () => {
 
   it('fills defaults for a minimal config', () => {
     const { stage, practices } = sample();
-    const config = parseStageConfig({ stage, practices: [practices[1]] });
+    const { enrollment: _enrollment, consentDefaults: _consentDefaults, links: _links, ...practice } = practices[1];
+    const config = parseStageConfig({ stage, practices: [practice] });
     expect({ env: config.env, retainData: config.retainData, defaultCountry: config.defaultCountry, import: config.import, validation: config.validation }).toEqual({
       env: { region: 'us-east-1' },
       retainData: true,
@@ -41,6 +44,15 @@ describe('parseStageConfig', () => {
       import: { rawRetentionDays: 30, reportRetentionDays: 365, rowsPerInvocation: 100_000, headerAliases: {} },
       validation: { ratePerSecond: 20, freshnessDays: 180, maxAttempts: 6, numbersPerInvocation: 10_000 },
     });
+    expect({ frequencyCap: config.frequencyCap, sms: config.sms, templates: config.templates, cadences: config.cadences }).toEqual({
+      frequencyCap: { perDay: 1, perWeek: 3 },
+      sms: { maxSegments: 1 },
+      templates: {},
+      cadences: [],
+    });
+    expect(config.sendWindow).toEqual({ window: { ...LEGAL_WINDOW }, holidays: DEFAULT_HOLIDAYS, stateRules: DEFAULT_STATE_RULES });
+    const { enrollment, consentDefaults, links, sendWindow } = config.practices[0]!;
+    expect({ enrollment, consentDefaults, links, sendWindow }).toEqual({ enrollment: { byPrefix: {} }, consentDefaults: [], links: {}, sendWindow: undefined });
   });
 
   it('refuses a practice whose SMS and voice numbers are the same, naming the path', () => {
@@ -99,8 +111,65 @@ describe('parseStageConfig', () => {
     expect(problemsOf({ ...sample(), bogus: 1 })).toBe('Invalid stage.test.json:\n  - (root): Unrecognized key: "bogus"');
   });
 
+  it('says why a record key is refused, not only that it is', () => {
+    const config = sample();
+    config.templates['Sms Intro'] = config.templates['sms-intro-a'];
+    expect(problemsOf(config)).toBe(
+      'Invalid stage.test.json:\n  - templates.Sms Intro: Invalid key in record: a template id: 2–61 lower-case letters, digits or dashes, starting with a letter',
+    );
+  });
+
   it('names the source as "stage config" by default', () => {
     expect(() => parseStageConfig({})).toThrow(/^Invalid stage config:\n/);
+  });
+});
+
+describe('the sample stage config', () => {
+  const config = parseStageConfig(sample());
+
+  it('spells out the shipped send-window table, so ops see what they may change', () => {
+    expect(sample().sendWindow).toBeDefined();
+    expect(config.sendWindow).toEqual({ window: { ...LEGAL_WINDOW }, holidays: DEFAULT_HOLIDAYS, stateRules: DEFAULT_STATE_RULES });
+    expect(config.frequencyCap).toEqual({ perDay: 1, perWeek: 3 });
+    expect(config.sms).toEqual({ maxSegments: 1 });
+  });
+
+  it('has the community-outreach and care-gap cadences, and enrolls patient files in care-gap', () => {
+    expect(config.cadences.map((c) => [c.name, c.rounds, c.roundIntervalDays, c.steps.map((s) => s.id)])).toEqual([
+      ['community-outreach', 2, 30, ['postcard', 'sms', 'voicemail', 'call']],
+      ['care-gap', 1, 30, ['sms', 'voicemail', 'call']],
+    ]);
+    for (const practice of config.practices) {
+      expect(practice.languages).toEqual(['en', 'es']);
+      expect(practice.enrollment).toEqual({ defaultCadence: 'community-outreach', byPrefix: { 'patients/': 'care-gap' } });
+      expect(practice.consentDefaults).toEqual([{ tag: 'patient', grant: ['sms:care', 'voice:care'] }]);
+      expect(practice.links.book).toMatch(/^https:\/\//);
+    }
+  });
+
+  it('keeps every text within one GSM-7 segment for every practice, with every field at its longest', () => {
+    const longest = { date: 'W'.repeat(FIELD_BUDGET.appointmentDate), time: 'W'.repeat(FIELD_BUDGET.appointmentTime), place: 'W'.repeat(FIELD_BUDGET.appointmentPlace) };
+    const measured: string[] = [];
+    for (const practice of config.practices) {
+      for (const [id, template] of Object.entries(config.templates)) {
+        if (template.channel !== 'sms') continue;
+        for (const [language, text] of Object.entries(template.text)) {
+          const fields = templateFields(practice, { firstName: 'W'.repeat(FIELD_BUDGET.firstName) }, template.kind === 'appointment' ? longest : undefined);
+          expect({ id, language, practice: practice.id, ...smsSegments(renderSms(text, fields)) }).toMatchObject({ segments: 1, encoding: 'GSM-7' });
+          measured.push(`${id}:${language}`);
+        }
+      }
+    }
+    expect(new Set(measured).size).toBe(8);
+  });
+
+  it('keeps every voicemail under a minute for every practice', () => {
+    for (const practice of config.practices) {
+      for (const template of Object.values(config.templates)) {
+        if (template.channel !== 'voicemail') continue;
+        for (const text of Object.values(template.text)) expect(voicemailSeconds(renderTemplate(text, templateFields(practice, {})))).toBeLessThan(60);
+      }
+    }
   });
 });
 

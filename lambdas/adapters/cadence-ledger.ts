@@ -1,0 +1,333 @@
+/**
+ * The cadence's items in the tracker table: enrollments, the attempt ledger that makes
+ * every outbound effect happen at most once, the frequency-cap counters, the pacing
+ * ledger shared by every sender, postcard manifests and do-not-call numbers.
+ *
+ *   PRACTICE#<id>#CONTACT#<contactId>   ENROLLMENT#<cadence>        the person's enrollment in a cadence
+ *   PRACTICE#<id>#CONTACT#<contactId>   ATTEMPT#<attemptKey>        one step of one round: claimed → sent | failed | unconfirmed, or skipped
+ *   PRACTICE#<id>#CONTACT#<contactId>   CAP#<local date>            messages counted against the frequency cap that day
+ *   IMPORT#<importId>#ENROLL#<shard>    <contactId>                 the import's enrollment work list
+ *   PRACTICE#<id>#POSTCARDS#<date>      <attemptKey>                a line of that day's print-vendor manifest
+ *   PACE#<origination identity>         SLOTS                       the identity's next free send time (epoch ms)
+ *   DNC#<e164>                          <practice id | ALL>         a number on a do-not-call list file
+ */
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Cursor, Enrollment } from '../domain/enrollment';
+import type { StepChannel } from '../domain/step-plan';
+import { ConflictError, TrackerTable, stripKeys } from './tracker-table-client';
+
+export type AttemptStatus = 'claimed' | 'sent' | 'failed' | 'unconfirmed' | 'skipped';
+
+/** One step of one round for one person: the exactly-once record of what happened. */
+export interface Attempt {
+  readonly attemptKey: string;
+  readonly practiceId: string;
+  readonly contactId: string;
+  readonly enrollmentId: string;
+  readonly cadence: string;
+  readonly round: number;
+  readonly stepId: string;
+  readonly channel: StepChannel;
+  readonly status: AttemptStatus;
+  /** The execution that claimed it. */
+  readonly owner?: string;
+  readonly reason?: string;
+  readonly variant?: string;
+  readonly template?: string;
+  readonly language?: string;
+  /** The number texted or called (the tracker is the PHI store; logs never carry it). */
+  readonly to?: string;
+  readonly providerMessageId?: string;
+  readonly capDate?: string;
+  readonly at: string;
+  readonly sentAt?: string;
+}
+
+/** A line of a print vendor's postcard manifest. */
+export interface PostcardLine {
+  readonly attemptKey: string;
+  readonly contactId: string;
+  readonly name: string;
+  readonly address: { readonly line1?: string; readonly line2?: string; readonly city?: string; readonly state?: string; readonly zip?: string };
+  readonly vendorTemplate: string;
+  /** Printed on the card; a reply quoting it finds the enrollment again. */
+  readonly returnCode: string;
+}
+
+const contactPk = (practiceId: string, contactId: string) => `PRACTICE#${practiceId}#CONTACT#${contactId}`;
+const enrollPk = (importId: string, shard: number) => `IMPORT#${importId}#ENROLL#${shard}`;
+const postcardsPk = (practiceId: string, date: string) => `PRACTICE#${practiceId}#POSTCARDS#${date}`;
+const ATTEMPT = 'ATTEMPT#';
+
+export class CadenceLedger extends TrackerTable {
+  // ---- enrollments ----
+
+  async getEnrollment(practiceId: string, contactId: string, cadence: string): Promise<Enrollment | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: contactPk(practiceId, contactId), sk: `ENROLLMENT#${cadence}` }, ConsistentRead: true }),
+    );
+    return Item ? stripKeys<Enrollment>(Item) : undefined;
+  }
+
+  /** Stores a new enrollment unless the person already has one in this cadence; returns the stored one. */
+  async createEnrollment(enrollment: Enrollment): Promise<{ created: boolean; enrollment: Enrollment }> {
+    try {
+      await this.conditional(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: contactPk(enrollment.practiceId, enrollment.contactId), sk: `ENROLLMENT#${enrollment.cadence}`, ...enrollment },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+        'enrolled already',
+      );
+      return { created: true, enrollment };
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      return { created: false, enrollment: (await this.getEnrollment(enrollment.practiceId, enrollment.contactId, enrollment.cadence))! };
+    }
+  }
+
+  /** Moves the enrollment on; only an active one moves, so a stop or a finish is final. */
+  async updateEnrollment(
+    e: Pick<Enrollment, 'practiceId' | 'contactId' | 'cadence'>,
+    change: { cursor?: Cursor; roundStartedAt?: string; status?: Enrollment['status']; stopReason?: string; failure?: Enrollment['failure']; expectedCursor?: Cursor },
+    now: string,
+  ): Promise<void> {
+    const { expectedCursor, ...fields } = change;
+    const sets = Object.entries({ ...fields, updatedAt: now }).filter(([, v]) => v !== undefined);
+    const names: Record<string, string> = { ...Object.fromEntries(sets.map(([k]) => [`#${k}`, k])), '#status': 'status' };
+    const values: Record<string, unknown> = { ...Object.fromEntries(sets.map(([k, v]) => [`:${k}`, v])), ':active': 'active' };
+    let condition = '#status = :active';
+    if (expectedCursor) {
+      // Only the step it stands on moves it: a duplicate invocation cannot skip the next step.
+      Object.assign(names, { '#cur': 'cursor', '#round': 'round', '#step': 'step' });
+      Object.assign(values, { ':round': expectedCursor.round, ':step': expectedCursor.step });
+      condition += ' AND #cur.#round = :round AND #cur.#step = :step';
+    }
+    await this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: contactPk(e.practiceId, e.contactId), sk: `ENROLLMENT#${e.cadence}` },
+        UpdateExpression: `SET ${sets.map(([k]) => `#${k} = :${k}`).join(', ')}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+      'the enrollment is no longer active',
+    );
+  }
+
+  async addEnrollmentWork(importId: string, items: ReadonlyArray<{ shard: number; contactId: string; cadence?: string }>, expiresAt: number): Promise<void> {
+    await this.batchPut(items.map((i) => ({ pk: enrollPk(importId, i.shard), sk: i.contactId, ...i, expiresAt })));
+  }
+
+  async enrollmentWorkPage(importId: string, shard: number, after: string | undefined, limit: number): Promise<Array<{ contactId: string; cadence?: string }>> {
+    const { Items = [] } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: after === undefined ? 'pk = :pk' : 'pk = :pk AND sk > :after',
+        ExpressionAttributeValues: { ':pk': enrollPk(importId, shard), ...(after === undefined ? {} : { ':after': after }) },
+        Limit: limit,
+        ConsistentRead: true,
+      }),
+    );
+    return Items.map((i) => ({ contactId: i.contactId as string, cadence: i.cadence as string | undefined }));
+  }
+
+  // ---- attempts: the exactly-once ledger ----
+
+  /**
+   * Claims the attempt before the effect. Returns the claim, or the attempt as it already
+   * stands when someone (a retry, a duplicate invocation, a re-driven execution) got there first.
+   */
+  async claimAttempt(attempt: Attempt): Promise<{ claimed: true } | { claimed: false; existing: Attempt }> {
+    try {
+      await this.conditional(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: contactPk(attempt.practiceId, attempt.contactId), sk: ATTEMPT + attempt.attemptKey, ...attempt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+        'attempt claimed already',
+      );
+      return { claimed: true };
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      return { claimed: false, existing: (await this.getAttempt(attempt.practiceId, attempt.contactId, attempt.attemptKey))! };
+    }
+  }
+
+  async getAttempt(practiceId: string, contactId: string, attemptKey: string): Promise<Attempt | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: contactPk(practiceId, contactId), sk: ATTEMPT + attemptKey }, ConsistentRead: true }),
+    );
+    return Item ? stripKeys<Attempt>(Item) : undefined;
+  }
+
+  /** Records the outcome of a claimed attempt (only its owner's claim moves). */
+  async completeAttempt(
+    a: Pick<Attempt, 'practiceId' | 'contactId' | 'attemptKey' | 'owner'>,
+    outcome: { status: 'sent' | 'failed' | 'unconfirmed'; providerMessageId?: string; sentAt?: string; reason?: string },
+  ): Promise<void> {
+    const sets = Object.entries(outcome).filter(([, v]) => v !== undefined);
+    await this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: contactPk(a.practiceId, a.contactId), sk: ATTEMPT + a.attemptKey },
+        UpdateExpression: `SET ${sets.map(([k]) => `#${k} = :${k}`).join(', ')}`,
+        ConditionExpression: '#status = :claimed AND #owner = :owner',
+        ExpressionAttributeNames: { ...Object.fromEntries(sets.map(([k]) => [`#${k}`, k])), '#status': 'status', '#owner': 'owner' },
+        ExpressionAttributeValues: { ...Object.fromEntries(sets.map(([k, v]) => [`:${k}`, v])), ':claimed': 'claimed', ':owner': a.owner },
+      }),
+      `attempt ${a.attemptKey} is not claimed by this execution`,
+    );
+  }
+
+  /** Gives a claim back when the effect certainly did not happen (throttled, 5xx before acceptance), so a retry may try again. */
+  async releaseAttempt(a: Pick<Attempt, 'practiceId' | 'contactId' | 'attemptKey' | 'owner'>): Promise<void> {
+    await this.doc.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: contactPk(a.practiceId, a.contactId), sk: ATTEMPT + a.attemptKey },
+        ConditionExpression: '#status = :claimed AND #owner = :owner',
+        ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+        ExpressionAttributeValues: { ':claimed': 'claimed', ':owner': a.owner },
+      }),
+    ).catch((e: Error) => {
+      if (e.name !== 'ConditionalCheckFailedException') throw e;
+    });
+  }
+
+  /** Records a skipped step; a step already recorded (by any outcome) stays as it is. */
+  async recordSkip(attempt: Attempt): Promise<void> {
+    await this.claimAttempt(attempt);
+  }
+
+  async attemptsOf(practiceId: string, contactId: string): Promise<Attempt[]> {
+    const out: Attempt[] = [];
+    for await (const item of this.query(contactPk(practiceId, contactId), ATTEMPT)) out.push(stripKeys<Attempt>(item));
+    return out;
+  }
+
+  // ---- frequency cap ----
+
+  /** Messages counted per local date from `fromDate` on. */
+  async capCounts(practiceId: string, contactId: string, fromDate: string): Promise<Map<string, number>> {
+    const { Items = [] } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': contactPk(practiceId, contactId), ':from': `CAP#${fromDate}`, ':to': 'CAP#9999' },
+        ConsistentRead: true,
+      }),
+    );
+    return new Map(Items.map((i) => [(i.sk as string).slice(4), i.sent as number]));
+  }
+
+  /** Counts one message on the date unless the day's cap is reached (two senders cannot both take the last one). */
+  async takeCap(practiceId: string, contactId: string, date: string, perDay: number): Promise<boolean> {
+    try {
+      await this.conditional(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: contactPk(practiceId, contactId), sk: `CAP#${date}` },
+          UpdateExpression: 'ADD sent :one',
+          ConditionExpression: 'attribute_not_exists(sent) OR sent < :perDay',
+          ExpressionAttributeValues: { ':one': 1, ':perDay': perDay },
+        }),
+        'frequency cap reached',
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConflictError) return false;
+      throw e;
+    }
+  }
+
+  async giveBackCap(practiceId: string, contactId: string, date: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: contactPk(practiceId, contactId), sk: `CAP#${date}` },
+        UpdateExpression: 'ADD sent :minus',
+        ConditionExpression: 'sent > :zero',
+        ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
+      }),
+    ).catch((e: Error) => {
+      if (e.name !== 'ConditionalCheckFailedException') throw e;
+    });
+  }
+
+  // ---- pacing ----
+
+  /**
+   * Reserves the identity's next send time: now, if the ledger is behind now, else the
+   * ledger's next time (taken atomically). Consecutive reservations are `spacingMs` apart
+   * whoever makes them, so every sender together stays under the identity's rate.
+   */
+  async reserveSendTime(identity: string, nowMs: number, spacingMs: number): Promise<number> {
+    const Key = { pk: `PACE#${identity}`, sk: 'SLOTS' };
+    try {
+      await this.conditional(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: 'SET #next = :after',
+          ConditionExpression: 'attribute_not_exists(#next) OR #next <= :now',
+          ExpressionAttributeNames: { '#next': 'next' },
+          ExpressionAttributeValues: { ':after': nowMs + spacingMs, ':now': nowMs },
+        }),
+        'the ledger is ahead of now',
+      );
+      return nowMs;
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+    }
+    const { Attributes } = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key,
+        UpdateExpression: 'ADD #next :spacing',
+        ExpressionAttributeNames: { '#next': 'next' },
+        ExpressionAttributeValues: { ':spacing': spacingMs },
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    );
+    return Attributes!.next as number;
+  }
+
+  // ---- postcards ----
+
+  /** Adds the line to the day's manifest (once per attempt key). */
+  async addPostcard(practiceId: string, date: string, line: PostcardLine): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: postcardsPk(practiceId, date), sk: line.attemptKey, ...line },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ).catch((e: Error) => {
+      if (e.name !== 'ConditionalCheckFailedException') throw e;
+    });
+  }
+
+  async *postcards(practiceId: string, date: string): AsyncGenerator<PostcardLine> {
+    for await (const item of this.query(postcardsPk(practiceId, date))) yield stripKeys<PostcardLine>(item);
+  }
+
+  // ---- do-not-call ----
+
+  async addDoNotCall(scope: string, numbers: readonly string[], source: string, at: string): Promise<void> {
+    await this.batchPut(numbers.map((e164) => ({ pk: `DNC#${e164}`, sk: scope, e164, source, at })));
+  }
+
+  /** Which of `numbers` a do-not-call list covers for this practice (its own list or one for all practices). */
+  async doNotCallListed(practiceId: string, numbers: readonly string[]): Promise<Set<string>> {
+    const keys = numbers.flatMap((e164) => [practiceId, DNC_ALL].map((sk) => ({ pk: `DNC#${e164}`, sk })));
+    const items = await this.batchGet(keys);
+    return new Set(items.map((i) => i.e164 as string));
+  }
+}
+
+/** Scope of a do-not-call list that applies to every practice (e.g. a national registry extract). */
+export const DNC_ALL = 'ALL';

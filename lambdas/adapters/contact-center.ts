@@ -1,0 +1,43 @@
+/**
+ * Amazon Connect: queues an outbound agent call. The attempt key is the client token,
+ * so Connect itself refuses to place the same call twice (for 7 days).
+ */
+import { ConnectClient, StartOutboundVoiceContactCommand } from '@aws-sdk/client-connect';
+import { classifySendError } from './send-errors';
+
+export interface AgentCall {
+  readonly instanceId: string;
+  readonly contactFlowId: string;
+  readonly queueId: string;
+  readonly to: string;
+  readonly attemptKey: string;
+  /** What the agent's whisper and workspace show: ids, step and script, no clinical data. */
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export class ContactCenter {
+  constructor(private readonly client = new ConnectClient({ maxAttempts: 1 })) {}
+
+  async queueCall(call: AgentCall): Promise<string> {
+    try {
+      const out = await this.client.send(
+        new StartOutboundVoiceContactCommand({
+          InstanceId: call.instanceId,
+          ContactFlowId: call.contactFlowId,
+          QueueId: call.queueId,
+          DestinationPhoneNumber: call.to,
+          ClientToken: clientToken(call.attemptKey),
+          Attributes: { ...call.attributes },
+        }),
+      );
+      return out.ContactId!;
+    } catch (e) {
+      throw classifySendError(e);
+    }
+  }
+}
+
+/** Connect's client token is at most 500 characters; attempt keys are far shorter, but stay safe. */
+function clientToken(attemptKey: string): string {
+  return attemptKey.slice(0, 500);
+}

@@ -1,0 +1,62 @@
+/**
+ * End User Messaging SMS and voice (v2): the only code that sends texts and voice
+ * messages. Every send names the configuration set (delivery events) and carries the
+ * attempt key as context, so an event finds its attempt again.
+ */
+import { PinpointSMSVoiceV2Client, SendTextMessageCommand, SendVoiceMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { classifySendError } from './send-errors';
+
+export interface OutboundMessage {
+  readonly to: string;
+  readonly from: string;
+  readonly body: string;
+  readonly attemptKey: string;
+  /** Care messages are transactional; outreach is promotional. */
+  readonly purpose: 'care' | 'outreach';
+}
+
+export class Messaging {
+  constructor(
+    private readonly configurationSetName: string | undefined,
+    // One attempt per call: retries belong to the workflow, after the claim is given back.
+    private readonly client = new PinpointSMSVoiceV2Client({ maxAttempts: 1 }),
+  ) {}
+
+  async sendText(m: OutboundMessage): Promise<string> {
+    try {
+      const out = await this.client.send(
+        new SendTextMessageCommand({
+          DestinationPhoneNumber: m.to,
+          OriginationIdentity: m.from,
+          MessageBody: m.body,
+          MessageType: m.purpose === 'care' ? 'TRANSACTIONAL' : 'PROMOTIONAL',
+          ConfigurationSetName: this.configurationSetName,
+          Context: { attempt: m.attemptKey },
+        }),
+      );
+      return out.MessageId!;
+    } catch (e) {
+      throw classifySendError(e);
+    }
+  }
+
+  /** A text-to-speech voice message; `ssml` is a <speak> document. */
+  async sendVoice(m: OutboundMessage & { readonly ssml: string; readonly voiceId: string }): Promise<string> {
+    try {
+      const out = await this.client.send(
+        new SendVoiceMessageCommand({
+          DestinationPhoneNumber: m.to,
+          OriginationIdentity: m.from,
+          MessageBody: m.ssml,
+          MessageBodyTextType: 'SSML',
+          VoiceId: m.voiceId as never,
+          ConfigurationSetName: this.configurationSetName,
+          Context: { attempt: m.attemptKey },
+        }),
+      );
+      return out.MessageId!;
+    } catch (e) {
+      throw classifySendError(e);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * How a provider's answer to a send is read: a transient failure (throttled, 5xx, the
+ * network) means the message was not accepted and may be tried again; anything else
+ * the provider refused is permanent for this attempt.
+ */
+export class TransientSendError extends Error {
+  override readonly name = 'TransientSendError';
+}
+
+export class PermanentSendError extends Error {
+  override readonly name = 'PermanentSendError';
+  constructor(
+    message: string,
+    /** Why, in the provider's words (e.g. DESTINATION_PHONE_NUMBER_OPTED_OUT). */
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
+const TRANSIENT = new Set(['ThrottlingException', 'TooManyRequestsException', 'ServiceUnavailableException', 'InternalServerException', 'InternalServiceException', 'InternalServerError', 'LimitExceededException']);
+
+/** Turns an SDK error into one of the two kinds above. */
+export function classifySendError(e: unknown): TransientSendError | PermanentSendError {
+  const err = e as { name?: string; message?: string; Reason?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const status = err.$metadata?.httpStatusCode;
+  if (TRANSIENT.has(err.name ?? '') || (status !== undefined && status >= 500) || err.$retryable || status === undefined) {
+    return new TransientSendError(`${err.name ?? 'Error'}: ${err.message ?? ''}`);
+  }
+  return new PermanentSendError(`${err.name}: ${err.message ?? ''}`, err.Reason ?? err.name ?? 'refused');
+}

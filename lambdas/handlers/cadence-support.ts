@@ -1,0 +1,246 @@
+/**
+ * What the cadence workflow's handlers share: the workflow state's schema, the adapters
+ * (built on first use), how a step's situation is loaded from the tracker, and the one
+ * exactly-once delivery path every channel goes through:
+ *
+ *   re-plan → reserve a send time → claim the attempt → take the cap → wait for the time → act → record → advance
+ */
+import { z } from 'zod';
+import { now } from '../adapters/clock';
+import { CadenceLedger, type Attempt } from '../adapters/cadence-ledger';
+import { Pacer, type SendTime } from '../adapters/pacer';
+import { PermanentSendError, TransientSendError } from '../adapters/send-errors';
+import { loadStageConfig, requiredEnv } from '../adapters/settings';
+import { ConflictError, Tracker } from '../adapters/tracker';
+import { agentHoursAt } from '../domain/agent-hours';
+import { consentDefaultsFor, resolvedSteps, stepTemplateFor, type Cadence } from '../domain/cadence-config';
+import { attemptKeyFor, nextCursor, type Cursor, type Enrollment } from '../domain/enrollment';
+import { findPractice, type PracticeProfile, type StageConfig } from '../domain/stage-config';
+import { CAPPED_CHANNELS, planStep, type PlannedCadence, type SendPlan, type StepDecision, type StepSituation } from '../domain/step-plan';
+import type { Contact } from '../domain/contact';
+
+/** The workflow's state between tasks: which enrollment, the last decision, a reserved send time. */
+export const cadenceState = z
+  .object({
+    practiceId: z.string().min(1),
+    contactId: z.string().min(1),
+    cadence: z.string().min(1),
+    enrollmentId: z.string().min(1),
+    decision: z.record(z.string(), z.unknown()).optional(),
+    pacing: z.object({ atMs: z.number() }).optional(),
+  })
+  .loose();
+export type CadenceState = z.infer<typeof cadenceState>;
+
+export const taskInput = z.object({ state: cadenceState, executionId: z.string().min(1) });
+
+interface Dependencies {
+  readonly config: StageConfig;
+  readonly tracker: Tracker;
+  readonly ledger: CadenceLedger;
+  readonly pacer: Pacer;
+}
+
+let deps: Dependencies | undefined;
+
+export function dependencies(): Dependencies {
+  if (!deps) {
+    const table = requiredEnv('TRACKER_TABLE_NAME');
+    const ledger = new CadenceLedger(table);
+    deps = { config: loadStageConfig(), tracker: new Tracker(table), ledger, pacer: new Pacer(ledger) };
+  }
+  return deps;
+}
+
+export function resetCadenceDependencies(): void {
+  deps = undefined;
+  stackIdentities = undefined;
+}
+
+/** Everything a decision about this enrollment's current step depends on, read fresh. */
+export interface Situation extends StepSituation {
+  readonly practice: PracticeProfile & StepSituation['practice'];
+  readonly cadenceConfig: Cadence;
+}
+
+export async function loadSituation(state: CadenceState): Promise<Situation | { gone: string }> {
+  const { config, tracker, ledger } = dependencies();
+  const practice = findPractice(config, state.practiceId);
+  const cadenceConfig = config.cadences.find((c) => c.name === state.cadence);
+  if (!practice || !cadenceConfig) return { gone: `the ${!practice ? 'practice' : 'cadence'} is no longer in the stage config` };
+  const [contact, enrollment] = await Promise.all([tracker.getContact(state.practiceId, state.contactId), ledger.getEnrollment(state.practiceId, state.contactId, state.cadence)]);
+  if (!contact || !enrollment) return { gone: 'the contact or its enrollment no longer exists' };
+  const numbers = contact.phones.map((p) => p.e164);
+  const at = now();
+  const [validations, listed, sent] = await Promise.all([
+    tracker.getValidations(numbers),
+    ledger.doNotCallListed(state.practiceId, numbers),
+    ledger.capCounts(state.practiceId, state.contactId, new Date(at.getTime() - 8 * 86_400_000).toISOString().slice(0, 10)),
+  ]);
+  const center = practice.contactCenter;
+  const closedDates = new Set(config.sendWindow.holidays.filter((h) => !h.states).map((h) => h.date));
+  return {
+    now: at,
+    cadence: plannedCadence(cadenceConfig),
+    cadenceConfig,
+    enrollment,
+    contact,
+    numbers: numbers.map((e164) => {
+      const v = validations.get(e164);
+      return { e164, phoneType: v?.phoneType, timeZone: v?.timeZone, zip: v?.zip };
+    }),
+    consentDefaults: consentDefaultsFor(practice, contact.tags),
+    doNotCallListed: listed,
+    practice,
+    sendWindow: config.sendWindow,
+    frequencyCap: config.frequencyCap,
+    sentPerLocalDay: sent,
+    agentHours: center ? (when: Date) => agentHoursAt(when, center.hours, practice.timeZone, closedDates) : undefined,
+  };
+}
+
+export function plannedCadence(cadence: Cadence): PlannedCadence {
+  return { name: cadence.name, rounds: cadence.rounds, roundIntervalDays: cadence.roundIntervalDays, steps: resolvedSteps(cadence) };
+}
+
+/** Moves the enrollment past `cursor` (only if it still stands there: a duplicate cannot skip a step). */
+export async function advance(s: Situation, cursor: Cursor): Promise<void> {
+  const next = nextCursor(s.cadence, cursor, s.enrollment.roundStartedAt);
+  await dependencies()
+    .ledger.updateEnrollment(s.enrollment, { ...next, expectedCursor: cursor }, now().toISOString())
+    .catch((e: Error) => {
+      if (!(e instanceof ConflictError)) throw e;
+    });
+}
+
+export function attemptFor(s: Situation, cursor: Cursor, stepId: string, channel: Attempt['channel'], fields: Partial<Attempt>): Attempt {
+  return {
+    attemptKey: attemptKeyFor(s.enrollment.enrollmentId, cursor, stepId),
+    practiceId: s.enrollment.practiceId,
+    contactId: s.enrollment.contactId,
+    enrollmentId: s.enrollment.enrollmentId,
+    cadence: s.enrollment.cadence,
+    round: cursor.round,
+    stepId,
+    channel,
+    status: 'claimed',
+    at: now().toISOString(),
+    ...fields,
+  };
+}
+
+/** What a channel handler does once everything says go: the effect, returning the provider's id. */
+export type Effect = (plan: SendPlan, attempt: Attempt, s: Situation) => Promise<string>;
+
+export interface Pacing {
+  readonly identity: string;
+  readonly messagesPerSecond: number;
+}
+
+const identitiesFromStack = z.record(z.string(), z.object({ sms: z.object({ identity: z.string(), messagesPerSecond: z.number() }), voice: z.object({ identity: z.string(), messagesPerSecond: z.number() }) }));
+let stackIdentities: z.infer<typeof identitiesFromStack> | undefined;
+
+/**
+ * The practice's SMS or voice origination identity: what the messaging stack resolved
+ * (ORIGINATION_IDENTITIES, which knows the ARNs of numbers it requested), else the stage config's.
+ */
+export function originationIdentity(practice: PracticeProfile, kind: 'sms' | 'voice'): Pacing {
+  stackIdentities ??= identitiesFromStack.parse(JSON.parse(process.env.ORIGINATION_IDENTITIES || '{}'));
+  const fromStack = stackIdentities[practice.id]?.[kind];
+  if (fromStack) return fromStack;
+  const configured = practice[kind];
+  if (!configured.originationIdentity) throw new Error(`practice ${practice.id} has no ${kind} identity: ORIGINATION_IDENTITIES does not name the one the stack requested`);
+  return { identity: configured.originationIdentity, messagesPerSecond: configured.messagesPerSecond };
+}
+
+/** The send path shared by every channel. Returns the next workflow state. */
+export async function deliver(input: z.infer<typeof taskInput>, pacing: ((s: Situation) => Pacing) | undefined, effect: Effect): Promise<CadenceState> {
+  const { state, executionId } = input;
+  const { ledger, pacer, config } = dependencies();
+  const s = await loadSituation(state);
+  if ('gone' in s) return { ...state, pacing: undefined, decision: { action: 'stop', reason: s.gone } };
+  const cursor = s.enrollment.cursor;
+  const plan = planStep(s);
+  const expected = state.decision?.cursor as Cursor | undefined;
+  // Anything but "send this very step" goes back to the planner, which records it.
+  if (plan.action !== 'send' || (expected && (expected.round !== cursor.round || expected.step !== cursor.step))) {
+    return { ...state, pacing: undefined, decision: { action: 'replan' } };
+  }
+
+  let time: SendTime | undefined;
+  if (pacing) {
+    const { identity, messagesPerSecond } = pacing(s);
+    time = state.pacing && state.pacing.atMs >= Date.now() ? state.pacing : await pacer.reserve(identity, messagesPerSecond);
+    if (time.atMs - Date.now() > INLINE_WAIT_MS) {
+      return { ...state, pacing: time, decision: { action: 'pace', until: new Date(time.atMs - WAKE_EARLY_MS).toISOString(), cursor } };
+    }
+  }
+
+  const { template, variant } = templateOf(s, plan);
+  const attempt = attemptFor(s, cursor, plan.step.id, plan.channel, { owner: executionId, template, variant, language: plan.language, to: plan.to, capDate: plan.capDate });
+  const claim = await ledger.claimAttempt(attempt);
+  if (!claim.claimed) {
+    // Someone got here first. If its outcome is unknown (a crash mid-send), say so; never send again.
+    if (claim.existing.status === 'claimed' && claim.existing.owner !== executionId) {
+      await ledger.completeAttempt(claim.existing, { status: 'unconfirmed', reason: 'claimed by another invocation that did not record an outcome' }).catch(() => undefined);
+    } else if (claim.existing.status === 'claimed') {
+      await ledger.completeAttempt(claim.existing, { status: 'unconfirmed', reason: 'a previous try of this task stopped after claiming' }).catch(() => undefined);
+    }
+    await advance(s, cursor);
+    return { ...state, pacing: undefined, decision: { action: 'duplicate', cursor } };
+  }
+
+  const capped = CAPPED_CHANNELS.has(plan.channel) && plan.capDate;
+  if (capped && !(await ledger.takeCap(s.enrollment.practiceId, s.enrollment.contactId, plan.capDate!, config.frequencyCap.perDay))) {
+    await ledger.releaseAttempt(attempt);
+    return { ...state, pacing: undefined, decision: { action: 'replan' } };
+  }
+  const giveBack = async () => {
+    if (capped) await ledger.giveBackCap(s.enrollment.practiceId, s.enrollment.contactId, plan.capDate!);
+  };
+  if (time && !(await pacer.waitFor(time))) {
+    await ledger.releaseAttempt(attempt);
+    await giveBack();
+    return { ...state, pacing: undefined, decision: { action: 'replan' } };
+  }
+
+  try {
+    const providerMessageId = await effect(plan, attempt, s);
+    await ledger.completeAttempt(attempt, { status: 'sent', providerMessageId, sentAt: now().toISOString() });
+  } catch (e) {
+    if (e instanceof PermanentSendError) {
+      await ledger.completeAttempt(attempt, { status: 'failed', reason: e.reason });
+      await giveBack();
+      await advance(s, cursor);
+      return { ...state, pacing: undefined, decision: { action: 'failed', reason: e.reason, cursor } };
+    }
+    // Not accepted: give the claim back so the workflow's retry may send it.
+    await ledger.releaseAttempt(attempt);
+    await giveBack();
+    throw e instanceof TransientSendError ? e : new TransientSendError((e as Error).message);
+  }
+  await advance(s, cursor);
+  return { ...state, pacing: undefined, decision: { action: 'sent', channel: plan.channel, cursor } };
+}
+
+/** A reserved time further out than this is waited for by the workflow, not inside the Lambda. */
+export const INLINE_WAIT_MS = 30_000;
+const WAKE_EARLY_MS = 5_000;
+
+export function templateOf(s: Situation, plan: SendPlan): { template: string; variant?: string } {
+  const step = s.cadenceConfig.steps.find((x) => x.id === plan.step.id)!;
+  return stepTemplateFor(s.contact.contactId, s.cadence.name, step);
+}
+
+export function decisionOf(d: StepDecision, cursor: Cursor): Record<string, unknown> {
+  switch (d.action) {
+    case 'send':
+      return { action: 'send', channel: d.channel, stepId: d.step.id, cursor };
+    case 'skip':
+      return { action: 'skip', reason: d.reason, stepId: d.step.id, cursor };
+    default:
+      return { ...d };
+  }
+}
+
+export type { Contact, Enrollment };

@@ -1,0 +1,41 @@
+/**
+ * Cadence task "QueueAgentCall": queues an outbound call to the practice's agents in
+ * Amazon Connect, with what the agent needs as contact attributes (ids, step, script;
+ * no clinical data). The call's outcome comes back later as a disposition.
+ */
+import { ContactCenter } from '../adapters/contact-center';
+import { renderTemplate, templateFields, templateText } from '../domain/templates';
+import { deliver, dependencies, taskInput, type CadenceState } from './cadence-support';
+
+let center: ContactCenter | undefined;
+
+export const handler = async (payload: unknown): Promise<CadenceState> =>
+  deliver(
+    taskInput.parse(payload),
+    (s) => ({ identity: `connect:${s.practice.contactCenter!.instanceId}`, messagesPerSecond: s.practice.contactCenter!.callsPerSecond }),
+    async (plan, attempt, s) => {
+      center ??= new ContactCenter();
+      const cc = s.practice.contactCenter!;
+      const template = dependencies().config.templates[attempt.template!]!;
+      const { text, language } = templateText(template, plan.language, s.practice.languages[0]!);
+      return center.queueCall({
+        instanceId: cc.instanceId,
+        contactFlowId: cc.outboundFlowId,
+        queueId: cc.queueId,
+        to: plan.to!,
+        attemptKey: attempt.attemptKey,
+        attributes: {
+          practiceId: s.practice.id,
+          contactId: s.contact.contactId,
+          enrollmentId: s.enrollment.enrollmentId,
+          cadence: s.enrollment.cadence,
+          round: String(attempt.round),
+          step: attempt.stepId,
+          attempt: attempt.attemptKey,
+          firstName: s.contact.firstName ?? '',
+          language,
+          script: renderTemplate(text, templateFields(s.practice, s.contact)),
+        },
+      });
+    },
+  );
