@@ -1,7 +1,8 @@
 /**
  * The monthly import: a file dropped under `inbox/` in the import bucket starts the import
  * workflow (statemachines/import.asl.json) through an EventBridge rule; the workflow runs
- * the five import functions. This stack holds no data of its own; it can be destroyed and
+ * the six import functions, one of which (enroll) starts one cadence execution per
+ * enrolled person. This stack holds no data of its own; it can be destroyed and
  * redeployed without touching the tracker or the buckets.
  */
 import * as fs from 'node:fs';
@@ -36,12 +37,17 @@ export interface ImportStackProps extends StackProps {
   readonly importBucket: s3.IBucket;
   readonly reportsBucket: s3.IBucket;
   readonly eventBus: events.IEventBus;
+  /**
+   * The cadence workflow (outreach stack) the enroll step starts executions of. The import
+   * stack depends on the outreach stack for it, never the other way round.
+   */
+  readonly cadenceStateMachine: sfn.IStateMachine;
 }
 
 export class ImportStack extends Stack {
   public readonly stateMachine: sfn.IStateMachine;
   /** The import functions by workflow step; the keys match the ASL's `${Import<Step>FunctionArn}` placeholders. */
-  public readonly functions: Readonly<Record<'Begin' | 'Rows' | 'Validate' | 'Finish' | 'Fail', OutreachFunction>>;
+  public readonly functions: Readonly<Record<'Begin' | 'Rows' | 'Validate' | 'Enroll' | 'Finish' | 'Fail', OutreachFunction>>;
   /** Receives S3 "Object Created" events the rule could not deliver to the workflow. */
   public readonly triggerDeadLetterQueue: sqs.IQueue;
 
@@ -66,8 +72,8 @@ export class ImportStack extends Stack {
         ...extra,
       });
 
-    // Each timeout equals the TimeoutSeconds of the Task that calls the function in the ASL
-    // (rows and validate at the 15-minute Lambda maximum).
+    // Each timeout is within the TimeoutSeconds of the Task that calls the function in the
+    // ASL (rows, validate and enroll at the 15-minute Lambda maximum).
     const begin = importFunction('Begin', 'import-begin.ts', {
       description: 'Claims an uploaded file for import (once per object version)',
       timeout: Duration.minutes(2),
@@ -95,6 +101,13 @@ export class ImportStack extends Stack {
       .bindTrackerTable(props.trackerTable, 'readWrite')
       .allowPhoneNumberValidate();
 
+    const enroll = importFunction('Enroll', 'import-enroll.ts', {
+      description: 'Enrolls the people an import touched and starts one cadence execution each',
+      timeout: Duration.minutes(15),
+    })
+      .bindTrackerTable(props.trackerTable, 'readWrite')
+      .bindCadenceWorkflow(props.cadenceStateMachine);
+
     const finish = importFunction('Finish', 'import-finish.ts', {
       description: 'Writes the import summary report and publishes the summary event',
       timeout: Duration.minutes(5),
@@ -111,7 +124,7 @@ export class ImportStack extends Stack {
       .bindReportsBucket(props.reportsBucket, 'write')
       .bindEventBus(props.eventBus);
 
-    this.functions = { Begin: begin, Rows: rows, Validate: validate, Finish: finish, Fail: fail };
+    this.functions = { Begin: begin, Rows: rows, Validate: validate, Enroll: enroll, Finish: finish, Fail: fail };
 
     for (const fn of Object.values(this.functions)) {
       acknowledge(
@@ -122,7 +135,7 @@ export class ImportStack extends Stack {
       acknowledge(
         fn,
         'HIPAA.Security-LambdaInsideVPC',
-        'Reaches only AWS public service endpoints (DynamoDB, S3, EventBridge, Pinpoint) over TLS with IAM; there is no VPC resource to reach, and a VPC would add NAT/endpoint cost without narrowing access.',
+        'Reaches only AWS public service endpoints (DynamoDB, S3, EventBridge, Pinpoint, Step Functions) over TLS with IAM; there is no VPC resource to reach, and a VPC would add NAT/endpoint cost without narrowing access.',
       );
       if (fn !== validate) {
         acknowledge(
@@ -171,7 +184,7 @@ export class ImportStack extends Stack {
     acknowledge(
       stateMachine.role,
       'HIPAA.Security-IAMNoInlinePolicy',
-      "CDK's per-role policy of the workflow role: invoke on the five import functions, tracing and log delivery; attached to this role only and versioned with the template.",
+      "CDK's per-role policy of the workflow role: invoke on the six import functions, tracing and log delivery; attached to this role only and versioned with the template.",
     );
 
     const triggerDlq = new sqs.Queue(this, 'ImportTriggerDeadLetterQueue', {
@@ -220,14 +233,14 @@ export class ImportStack extends Stack {
 }
 
 /** Fails synth when the ASL's `${...}` placeholders and the substitutions CDK provides drift apart. */
-export function assertSubstitutionsMatch(definitionFile: string, provided: readonly string[]): void {
+export function assertSubstitutionsMatch(definitionFile: string, provided: readonly string[], stack = 'ImportStack'): void {
   const asl = fs.readFileSync(definitionFile, 'utf8');
   const wanted = new Set([...asl.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
   const missing = [...wanted].filter((name) => !provided.includes(name));
   const unused = provided.filter((name) => !wanted.has(name));
   if (missing.length || unused.length) {
     throw new Error(
-      `${path.relative(REPO_ROOT, definitionFile)} and ImportStack disagree: ` +
+      `${path.relative(REPO_ROOT, definitionFile)} and ${stack} disagree: ` +
         [missing.length ? `no substitution for ${missing.join(', ')}` : '', unused.length ? `unused substitutions ${unused.join(', ')}` : '']
           .filter(Boolean)
           .join('; '),

@@ -12,6 +12,7 @@ import { DataStack } from './data-stack';
 import { ImportStack } from './import-stack';
 import { MessagingStack } from './messaging-stack';
 import { stackName } from './naming';
+import { OutreachStack } from './outreach-stack';
 
 /** Context key that names the stage config file (`cdk synth -c stageConfig=path/to/stage.json`). */
 export const STAGE_CONFIG_CONTEXT = 'stageConfig';
@@ -20,6 +21,7 @@ export interface OutreachStacks {
   readonly data: DataStack;
   readonly import: ImportStack;
   readonly messaging: MessagingStack;
+  readonly outreach: OutreachStack;
 }
 
 /** Reads and validates a stage config file; every error names the file and what is wrong. */
@@ -63,6 +65,34 @@ export function buildOutreachApp(app: App, config: StageConfig, configPath: stri
     config,
   });
 
+  const messagingName = stackName(config.stage, 'Messaging');
+  const messaging = new MessagingStack(app, messagingName, {
+    stackName: messagingName,
+    env,
+    description: `Patient Outreach ${config.stage}: End User Messaging topics, configuration set, opt-out list and numbers`,
+    config,
+    key: data.key,
+  });
+  messaging.addStackDependency(data, 'the messaging topics are encrypted with the data stack key, whose policy lets End User Messaging use it');
+
+  const outreachName = stackName(config.stage, 'Outreach');
+  const outreach = new OutreachStack(app, outreachName, {
+    stackName: outreachName,
+    env,
+    description: `Patient Outreach ${config.stage}: cadence workflow and its functions, daily postcard manifest, do-not-call import`,
+    config,
+    stageConfigFile: path.resolve(configPath),
+    key: data.key,
+    trackerTable: data.trackerTable,
+    importBucket: data.importBucket,
+    reportsBucket: data.reportsBucket,
+    messaging,
+  });
+  outreach.addStackDependency(data, 'the cadence functions read and write the data stack resources');
+  outreach.addStackDependency(messaging, 'the senders use the messaging stack numbers and configuration set');
+
+  // The import's enroll step starts cadence executions, so the cadence workflow lives in a
+  // stack the import stack depends on (one direction only: nothing in outreach refers to import).
   const importName = stackName(config.stage, 'Import');
   const importStack = new ImportStack(app, importName, {
     stackName: importName,
@@ -75,19 +105,11 @@ export function buildOutreachApp(app: App, config: StageConfig, configPath: stri
     importBucket: data.importBucket,
     reportsBucket: data.reportsBucket,
     eventBus: data.eventBus,
+    cadenceStateMachine: outreach.cadenceStateMachine,
   });
   importStack.addStackDependency(data, 'the import workflow reads and writes the data stack resources');
-
-  const messagingName = stackName(config.stage, 'Messaging');
-  const messaging = new MessagingStack(app, messagingName, {
-    stackName: messagingName,
-    env,
-    description: `Patient Outreach ${config.stage}: End User Messaging topics, configuration set, opt-out list and numbers`,
-    config,
-    key: data.key,
-  });
-  messaging.addStackDependency(data, 'the messaging topics are encrypted with the data stack key, whose policy lets End User Messaging use it');
+  importStack.addStackDependency(outreach, 'the enroll step starts executions of the cadence workflow');
 
   enableComplianceChecks(app);
-  return { data, import: importStack, messaging };
+  return { data, import: importStack, messaging, outreach };
 }

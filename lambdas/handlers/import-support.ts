@@ -56,6 +56,7 @@ interface Dependencies {
 let deps: Dependencies | undefined;
 let validator: PhoneValidator | undefined;
 let starter: WorkflowStarter | undefined;
+let events: EventPublisher | undefined;
 
 /** Adapters for this container, built on first use so a host can set the environment first. */
 export function dependencies(): Dependencies {
@@ -67,8 +68,13 @@ export function dependencies(): Dependencies {
       ledger: new CadenceLedger(requiredEnv('TRACKER_TABLE_NAME')),
       starter: () => (starter ??= new WorkflowStarter(requiredEnv('CADENCE_STATE_MACHINE_ARN'))),
       files: new ObjectStore(),
-      events: new EventPublisher(requiredEnv('EVENT_BUS_NAME')),
-      reportsBucket: requiredEnv('REPORTS_BUCKET_NAME'),
+      // Read on use: only the functions that publish and write reports are given these settings.
+      get events() {
+        return (events ??= new EventPublisher(requiredEnv('EVENT_BUS_NAME')));
+      },
+      get reportsBucket() {
+        return requiredEnv('REPORTS_BUCKET_NAME');
+      },
       // One limiter per container; the validator function runs one container at a time.
       validator: () => (validator ??= new PhoneValidator({ ratePerSecond: config.validation.ratePerSecond, maxAttempts: config.validation.maxAttempts })),
     };
@@ -81,6 +87,7 @@ export function resetDependencies(): void {
   deps = undefined;
   validator = undefined;
   starter = undefined;
+  events = undefined;
 }
 
 /** Which object version this event is about, and which practice it belongs to. */

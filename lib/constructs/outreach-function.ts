@@ -11,7 +11,7 @@
  * function's own role, with the reason.
  */
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -21,8 +21,10 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledge, iamWildcardActionFinding, iamWildcardResourceFinding, valueSeenFrom } from '../compliance';
+import { ORIGINATION_IDENTITIES_ENV, originationIdentitiesJson, type OriginationIdentities } from '../messaging-stack';
 import { IMPORT_INBOX_PREFIX, IMPORT_REPORTS_PREFIX, lambdaLogGroupName } from '../naming';
 
 /** Where the stage config lands inside the deployed bundle (the Lambda task root). */
@@ -35,6 +37,9 @@ export const ENV = {
   reportsBucketName: 'REPORTS_BUCKET_NAME',
   eventBusName: 'EVENT_BUS_NAME',
   stageConfigFile: 'OUTREACH_CONFIG_FILE',
+  configurationSetName: 'CONFIGURATION_SET_NAME',
+  originationIdentities: ORIGINATION_IDENTITIES_ENV,
+  cadenceStateMachineArn: 'CADENCE_STATE_MACHINE_ARN',
 } as const;
 
 export type TableAccess = 'read' | 'readWrite';
@@ -42,6 +47,19 @@ export type ImportBucketAccess = 'read';
 /** `write` puts objects (no delete, no read); `readWrite` adds read. */
 export type ReportsBucketAccess = 'write' | 'readWrite';
 export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT' | 'CRITICAL';
+
+/**
+ * The End User Messaging resources a sender names: the messaging stack has exactly these
+ * members, so `allowSendText(messagingStack)` works, and so does a plain object.
+ */
+export interface SendingResources {
+  /** practiceId → SMS and voice origination identities. */
+  readonly originationIdentities: OriginationIdentities;
+  /** The configuration set every send names (delivery events). */
+  readonly configurationSetName: string;
+  /** The opt-out list the SMS identities are associated with. */
+  readonly optOutListName: string;
+}
 
 export interface OutreachFunctionProps {
   /** Path of the handler module; it must export `handler`. */
@@ -78,7 +96,8 @@ export interface OutreachFunctionProps {
   /** @default 'INFO' */
   readonly logLevel?: PowertoolsLogLevel;
   /**
-   * Dead-letter queue for failed asynchronous invocations.
+   * Dead-letter queue for failed asynchronous invocations. When the queue is KMS-encrypted,
+   * the function's role may use its key to send (Lambda sends with the function's role).
    * @default - none: functions invoked synchronously (by Step Functions) report failures to their caller
    */
   readonly deadLetterQueue?: sqs.IQueue;
@@ -156,6 +175,10 @@ export class OutreachFunction extends Construct implements iam.IGrantable {
       },
     });
 
+    // Lambda writes to the dead-letter queue with the function's role, so an encrypted
+    // queue's key must let that role encrypt (sqs:SendMessage alone is refused).
+    props.deadLetterQueue?.encryptionMasterKey?.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
+
     this.function = this.handler;
     this.role = role;
     this.logGroup = logGroup;
@@ -198,21 +221,27 @@ export class OutreachFunction extends Construct implements iam.IGrantable {
     return this;
   }
 
-  /** Sets IMPORT_BUCKET_NAME and grants reading objects under `inbox/` (and decrypting them). */
-  public bindImportBucket(bucket: s3.IBucket, access: ImportBucketAccess): this {
+  /**
+   * Sets IMPORT_BUCKET_NAME and grants reading objects under one key prefix (and decrypting
+   * them): uploaded import files under `inbox/` unless another prefix is given.
+   */
+  public bindImportBucket(bucket: s3.IBucket, access: ImportBucketAccess, prefix: string = IMPORT_INBOX_PREFIX): this {
     this.handler.addEnvironment(ENV.importBucketName, bucket.bucketName);
     if (access === 'read') {
-      const keys = `${IMPORT_INBOX_PREFIX}*`;
+      const keys = `${prefix}*`;
       bucket.grantRead(this, keys);
-      this.acknowledgeObjectGrant(bucket, keys, ['s3:GetObject*', 's3:GetBucket*', 's3:List*'], 'read uploaded import files');
+      this.acknowledgeObjectGrant(bucket, keys, ['s3:GetObject*', 's3:GetBucket*', 's3:List*'], `read the files uploaded under ${prefix}`);
     }
     return this;
   }
 
-  /** Sets REPORTS_BUCKET_NAME and grants writing (or reading and writing) objects under `imports/`. */
-  public bindReportsBucket(bucket: s3.IBucket, access: ReportsBucketAccess): this {
+  /**
+   * Sets REPORTS_BUCKET_NAME and grants writing (or reading and writing) objects under one
+   * key prefix: import reports under `imports/` unless another prefix is given.
+   */
+  public bindReportsBucket(bucket: s3.IBucket, access: ReportsBucketAccess, prefix: string = IMPORT_REPORTS_PREFIX): this {
     this.handler.addEnvironment(ENV.reportsBucketName, bucket.bucketName);
-    const keys = `${IMPORT_REPORTS_PREFIX}*`;
+    const keys = `${prefix}*`;
     // grantPut, not grantWrite: a report writer never deletes.
     bucket.grantPut(this, keys);
     const actions = ['s3:Abort*'];
@@ -220,7 +249,7 @@ export class OutreachFunction extends Construct implements iam.IGrantable {
       bucket.grantRead(this, keys);
       actions.push('s3:GetObject*', 's3:GetBucket*', 's3:List*');
     }
-    this.acknowledgeObjectGrant(bucket, keys, actions, 'write import reports (multipart uploads need s3:AbortMultipartUpload)');
+    this.acknowledgeObjectGrant(bucket, keys, actions, `write reports under ${prefix} (multipart uploads need s3:AbortMultipartUpload)`);
     this.acknowledgeKeyWriteWildcards('the reports bucket');
     return this;
   }
@@ -244,6 +273,110 @@ export class OutreachFunction extends Construct implements iam.IGrantable {
       }),
     );
     return this;
+  }
+
+  /**
+   * Sets CONFIGURATION_SET_NAME and ORIGINATION_IDENTITIES and grants
+   * sms-voice:SendTextMessage on the practices' SMS origination identities, the
+   * configuration set and the SMS opt-out list, and nothing else (no voice identity).
+   * IAM authorises a send against the origination identity resource (phone-number/<id>,
+   * pool/<id> or sender-id/<id>/<country>), the configuration set the request names and
+   * the opt-out list of the identity (Service Authorization Reference, "AWS End User
+   * Messaging SMS and Voice V2", SendTextMessage). See `originationIdentityResource` for
+   * identities configured as E.164 numbers.
+   */
+  public allowSendText(messaging: SendingResources): this {
+    const stack = Stack.of(this);
+    this.setSendingEnvironment(messaging);
+    const identities = this.identityResources(messaging.originationIdentities, 'sms');
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['sms-voice:SendTextMessage'],
+        resources: [
+          ...identities,
+          configurationSetArn(stack, messaging.configurationSetName),
+          stack.formatArn({ service: 'sms-voice', resource: 'opt-out-list', resourceName: messaging.optOutListName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+        ],
+      }),
+    );
+    return this;
+  }
+
+  /**
+   * Sets CONFIGURATION_SET_NAME and ORIGINATION_IDENTITIES and grants
+   * sms-voice:SendVoiceMessage on the practices' voice origination identities and the
+   * configuration set only (never an SMS identity: numbers that both text and call get
+   * flagged as spam). Voice numbers have no opt-out list.
+   */
+  public allowSendVoice(messaging: Omit<SendingResources, 'optOutListName'>): this {
+    const stack = Stack.of(this);
+    this.setSendingEnvironment(messaging);
+    const identities = this.identityResources(messaging.originationIdentities, 'voice');
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['sms-voice:SendVoiceMessage'],
+        resources: [...identities, configurationSetArn(stack, messaging.configurationSetName)],
+      }),
+    );
+    return this;
+  }
+
+  /**
+   * Grants connect:StartOutboundVoiceContact on the contacts of one Amazon Connect
+   * instance (`instance/<id>/contact/*`: the contact id is created by the call itself).
+   * Pass the instance id or ARN; call once per instance.
+   */
+  public allowOutboundCall(instance: string): this {
+    const stack = Stack.of(this);
+    const contacts = instance.startsWith('arn:')
+      ? `${instance}/contact/*`
+      : stack.formatArn({ service: 'connect', resource: 'instance', resourceName: `${instance}/contact/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['connect:StartOutboundVoiceContact'], resources: [contacts] }));
+    acknowledge(
+      this.role,
+      iamWildcardResourceFinding(stack, contacts),
+      `StartOutboundVoiceContact is authorised against the contact it creates, whose id exists only after the call; "contact/*" is limited to the one Connect instance ${instance}.`,
+    );
+    return this;
+  }
+
+  /** Sets CADENCE_STATE_MACHINE_ARN and grants states:StartExecution on that state machine only. */
+  public bindCadenceWorkflow(stateMachine: sfn.IStateMachine): this {
+    this.handler.addEnvironment(ENV.cadenceStateMachineArn, stateMachine.stateMachineArn);
+    stateMachine.grantStartExecution(this);
+    return this;
+  }
+
+  private setSendingEnvironment(messaging: Omit<SendingResources, 'optOutListName'>): void {
+    this.handler.addEnvironment(ENV.configurationSetName, messaging.configurationSetName);
+    this.handler.addEnvironment(ENV.originationIdentities, originationIdentitiesJson(this, messaging.originationIdentities));
+  }
+
+  /** The IAM resources of every practice's `channel` identity, deduplicated; wildcards acknowledged with the reason. */
+  private identityResources(identities: OriginationIdentities, channel: 'sms' | 'voice'): string[] {
+    const stack = Stack.of(this);
+    const byResource = new Map<string, { arn: string; wildcard?: IdentityWildcard; practices: string[] }>();
+    for (const [practiceId, identity] of Object.entries(identities)) {
+      const resource = originationIdentityResource(this, identity[channel].identity);
+      const key = JSON.stringify(stack.resolve(resource.arn));
+      const entry = byResource.get(key) ?? { ...resource, practices: [] };
+      entry.practices.push(practiceId);
+      byResource.set(key, entry);
+    }
+    for (const { arn, wildcard, practices } of byResource.values()) {
+      if (!wildcard) continue;
+      const who = `the ${channel === 'sms' ? 'SMS' : 'voice'} identity of ${practices.join(', ')}`;
+      const reason =
+        wildcard === 'e164'
+          ? `${who} is configured as an E.164 number. IAM authorises sends against the number's phone-number/<PhoneNumberId> ARN, which cannot be derived from the number, so this one action is granted on this account's phone numbers in ${stack.region}. Ops: configure the PhoneNumberId or PhoneNumberArn (aws pinpoint-sms-voice-v2 describe-phone-numbers) and the grant narrows to that one number.`
+          : `${who} is a sender ID; its ARN ends in the ISO country code (sender-id/<SenderId>/<country>), which the stage config does not carry, so the grant covers that one sender ID in every country.`;
+      acknowledge(this.role, iamWildcardResourceFinding(stack, arn), reason);
+      Annotations.of(this).addWarningV2(
+        `outreach:origination-identity-${wildcard}`,
+        `${who}: ${wildcard === 'e164' ? 'configure the PhoneNumberId or ARN instead of the E.164 number to scope the send permission to that number' : 'the send permission covers the sender ID in every country'}.`,
+      );
+    }
+    return [...byResource.values()].map((r) => r.arn);
   }
 
   private acknowledgeObjectGrant(bucket: s3.IBucket, keys: string, actions: string[], purpose: string): void {
@@ -272,6 +405,32 @@ export class OutreachFunction extends Construct implements iam.IGrantable {
       );
     }
   }
+}
+
+type IdentityWildcard = 'e164' | 'sender-id';
+
+/**
+ * The ARN IAM authorises a send from `identity` against. An origination identity may be
+ * given (SendTextMessage's OriginationIdentity) as an ARN, a PhoneNumberId (`phone-…`), a
+ * PoolId (`pool-…`), a sender ID, or the phone number in E.164. The first three name one
+ * resource. A phone number's ARN carries its PhoneNumberId, not the number, so an E.164
+ * identity can only be matched by the account's `phone-number/*`; a sender ID's ARN ends
+ * in its country, which the config does not carry. Both come back with `wildcard` set.
+ */
+export function originationIdentityResource(scope: Construct, identity: string): { readonly arn: string; readonly wildcard?: IdentityWildcard } {
+  const stack = Stack.of(scope);
+  const arn = (resource: string, resourceName: string) =>
+    stack.formatArn({ service: 'sms-voice', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  // A token is the ARN of a number the messaging stack requested (CfnPhoneNumber.attrArn).
+  if (Token.isUnresolved(identity) || identity.startsWith('arn:')) return { arn: identity };
+  if (/^phone-[A-Za-z0-9]+$/.test(identity)) return { arn: arn('phone-number', identity) };
+  if (/^pool-[A-Za-z0-9]+$/.test(identity)) return { arn: arn('pool', identity) };
+  if (/^\+[1-9]\d{1,18}$/.test(identity)) return { arn: arn('phone-number', '*'), wildcard: 'e164' };
+  return { arn: arn('sender-id', `${identity}/*`), wildcard: 'sender-id' };
+}
+
+function configurationSetArn(stack: Stack, name: string): string {
+  return stack.formatArn({ service: 'sms-voice', resource: 'configuration-set', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 }
 
 /** POSIX shell single-quoting for the bundling hook command. */

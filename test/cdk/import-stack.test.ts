@@ -22,7 +22,7 @@ beforeAll(() => {
   template = app.import;
 });
 
-const STEPS = ['begin', 'rows', 'validate', 'finish', 'fail'] as const;
+const STEPS = ['begin', 'rows', 'validate', 'enroll', 'finish', 'fail'] as const;
 const fnName = (step: (typeof STEPS)[number]) => `outreach-dev-import-${step}`;
 const fnProps = (step: (typeof STEPS)[number]) => template.toJSON().Resources[functionLogicalId(template, fnName(step))].Properties;
 /** A cross-stack reference to the data stack resource whose logical id starts with `prefix` (jest matcher). */
@@ -72,11 +72,12 @@ describe('GIVEN the sample stage WHEN the import stack is synthesised', () => {
     });
   });
 
-  test('THEN the chunked steps (rows, validate) may run 15 minutes, the others 2 to 5', () => {
+  test('THEN the chunked steps (rows, validate, enroll) may run 15 minutes, the others 2 to 5', () => {
     expect(Object.fromEntries(STEPS.map((step) => [step, fnProps(step).Timeout]))).toEqual({
       begin: 120,
       rows: 900,
       validate: 900,
+      enroll: 900,
       finish: 300,
       fail: 120,
     });
@@ -110,7 +111,7 @@ describe('GIVEN the sample stage WHEN the import stack is synthesised', () => {
       ]);
       expect(fnProps(step).Environment.Variables.EVENT_BUS_NAME).toEqual(importValueOf('EventBus'));
     }
-    for (const step of ['begin', 'rows', 'validate'] as const) {
+    for (const step of ['begin', 'rows', 'validate', 'enroll'] as const) {
       expect(allowedActions(statementsOfFunction(template, fnName(step))).filter((a) => a.startsWith('events:'))).toEqual([]);
       expect(fnProps(step).Environment.Variables.EVENT_BUS_NAME).toBeUndefined();
     }
@@ -140,10 +141,12 @@ describe('GIVEN the sample stage WHEN the import stack is synthesised', () => {
         ['s3:Abort*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'].sort(),
       );
     }
-    for (const step of ['begin', 'rows', 'validate'] as const) {
+    for (const step of ['begin', 'rows', 'validate', 'enroll'] as const) {
       expect(fnProps(step).Environment.Variables.REPORTS_BUCKET_NAME).toBeUndefined();
     }
-    expect(allowedActions(statementsOfFunction(template, fnName('validate'))).filter((a) => a.startsWith('s3:'))).toEqual([]);
+    for (const step of ['validate', 'enroll'] as const) {
+      expect(allowedActions(statementsOfFunction(template, fnName(step))).filter((a) => a.startsWith('s3:'))).toEqual([]);
+    }
   });
 
   test('THEN every import function reads and writes the tracker table and is told its name', () => {
@@ -190,13 +193,27 @@ describe('GIVEN the sample stage WHEN the import stack is synthesised', () => {
         ImportBeginFunctionArn: { 'Fn::GetAtt': [functionLogicalId(template, fnName('begin')), 'Arn'] },
         ImportRowsFunctionArn: { 'Fn::GetAtt': [functionLogicalId(template, fnName('rows')), 'Arn'] },
         ImportValidateFunctionArn: { 'Fn::GetAtt': [functionLogicalId(template, fnName('validate')), 'Arn'] },
+        ImportEnrollFunctionArn: { 'Fn::GetAtt': [functionLogicalId(template, fnName('enroll')), 'Arn'] },
         ImportFinishFunctionArn: { 'Fn::GetAtt': [functionLogicalId(template, fnName('finish')), 'Arn'] },
         ImportFailFunctionArn: { 'Fn::GetAtt': [functionLogicalId(template, fnName('fail')), 'Arn'] },
       },
     });
   });
 
-  test('THEN the workflow may invoke exactly the five import functions and nothing else', () => {
+  test('THEN only the enroll step may start cadence executions, and only of the cadence workflow, whose ARN it is told', () => {
+    const cadenceWorkflow = { 'Fn::ImportValue': expect.stringMatching(/^Outreach-dev-Outreach:ExportsOutputRefCadenceWorkflow/) };
+    expect(grants(statementsOfFunction(template, fnName('enroll')), 'states:StartExecution')).toEqual([
+      { Effect: 'Allow', Action: 'states:StartExecution', Resource: cadenceWorkflow },
+    ]);
+    expect(fnProps('enroll').Environment.Variables.CADENCE_STATE_MACHINE_ARN).toEqual(cadenceWorkflow);
+    expect(allowedActions(statementsOfFunction(template, fnName('enroll'))).filter((a) => !/^(logs|xray|dynamodb|kms):/.test(a))).toEqual(['states:StartExecution']);
+    for (const step of STEPS.filter((s) => s !== 'enroll')) {
+      expect(allowedActions(statementsOfFunction(template, fnName(step)))).not.toContain('states:StartExecution');
+      expect(fnProps(step).Environment.Variables.CADENCE_STATE_MACHINE_ARN).toBeUndefined();
+    }
+  });
+
+  test('THEN the workflow may invoke exactly the six import functions and nothing else', () => {
     const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0].Properties;
     const invokes = grants(statementsOfRole(template, machine.RoleArn['Fn::GetAtt'][0]), 'lambda:InvokeFunction');
     const invoked = invokes.flatMap((s) => asArray(s.Resource)).map((r: any) => (r['Fn::GetAtt'] ?? r['Fn::Join'][1][0]['Fn::GetAtt'])[0]);
@@ -243,10 +260,10 @@ describe('GIVEN the sample stage WHEN the import stack is synthesised', () => {
     );
   });
 
-  test('THEN the stack outputs the workflow ARN and depends on the data stack', () => {
+  test('THEN the stack outputs the workflow ARN and depends on the data stack and the outreach stack (for the cadence workflow)', () => {
     const machineId = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'))[0];
     expect(template.toJSON().Outputs.ImportStateMachineArn.Value).toEqual({ Ref: machineId });
-    expect(app.stacks.import.dependencies).toContain(app.stacks.data);
+    expect(app.stacks.import.dependencies).toEqual(expect.arrayContaining([app.stacks.data, app.stacks.outreach]));
   });
 });
 

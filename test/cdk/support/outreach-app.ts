@@ -48,6 +48,7 @@ export interface SynthesisedOutreach {
   readonly data: Template;
   readonly import: Template;
   readonly messaging: Template;
+  readonly outreach: Template;
 }
 
 /**
@@ -59,7 +60,15 @@ export function synthOutreach(config: StageConfig = sampleConfig()): Synthesised
   const stacks = buildOutreachApp(app, config, SAMPLE_CONFIG_FILE);
   const assembly = app.synth();
   const template = (stack: Stack) => Template.fromJSON(assembly.getStackArtifact(stack.artifactId).template);
-  return { app, stacks, assembly, data: template(stacks.data), import: template(stacks.import), messaging: template(stacks.messaging) };
+  return {
+    app,
+    stacks,
+    assembly,
+    data: template(stacks.data),
+    import: template(stacks.import),
+    messaging: template(stacks.messaging),
+    outreach: template(stacks.outreach),
+  };
 }
 
 export type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };

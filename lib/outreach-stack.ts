@@ -1,0 +1,322 @@
+/**
+ * Outreach: the cadence workflow (statemachines/cadence.asl.json) and its six functions,
+ * the daily postcard manifest (an EventBridge Scheduler schedule), and the do-not-call
+ * list import (files dropped under `do-not-call/` in the import bucket). Like the import
+ * stack it holds no data of its own: the tracker, the buckets and the key live in the data
+ * stack, the numbers and the configuration set in the messaging stack.
+ *
+ * Each channel function may use only its own channel: send-sms texts from the SMS
+ * identities, drop-voicemail speaks from the voice identities, queue-agent-call dials
+ * through the Connect instances practices configure, and none of them can do another's job.
+ */
+import * as path from 'node:path';
+import { CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { PracticeProfile, StageConfig } from '../lambdas/domain/stage-config';
+import { acknowledge, iamWildcardResourceFinding } from './compliance';
+import { OutreachFunction, type OutreachFunctionProps, type SendingResources } from './constructs/outreach-function';
+import { assertSubstitutionsMatch } from './import-stack';
+import { resourceName, stateMachineLogGroupName } from './naming';
+
+const REPO_ROOT = path.resolve(__dirname, '..');
+const HANDLERS = path.join(REPO_ROOT, 'lambdas', 'handlers');
+export const CADENCE_WORKFLOW_DEFINITION = path.join(REPO_ROOT, 'statemachines', 'cadence.asl.json');
+
+/** Where practices drop do-not-call lists in the import bucket: `do-not-call/<practice-id>/<file>`. */
+export const DO_NOT_CALL_PREFIX = 'do-not-call/';
+/** Where the daily postcard manifests are written in the reports bucket. */
+export const POSTCARD_MANIFEST_PREFIX = 'postcards/';
+/** The daily postcard manifest runs at this UTC hour (after every US practice's day has ended). */
+export const POSTCARD_MANIFEST_HOUR_UTC = 6;
+
+/** The cadence workflow's tasks; each key is the `${<Key>FunctionArn}` placeholder of the ASL. */
+export type CadenceTask = 'PlanStep' | 'SendSms' | 'DropVoicemail' | 'QueueAgentCall' | 'AddPostcard' | 'RecordFailure';
+
+export interface OutreachStackProps extends StackProps {
+  /** The parsed stage config. */
+  readonly config: StageConfig;
+  /** Path of the stage config file; it is bundled with every function. */
+  readonly stageConfigFile: string;
+  /** The stage key: encrypts log groups and the dead-letter queues. */
+  readonly key: kms.IKey;
+  readonly trackerTable: dynamodb.ITable;
+  /** Practices drop do-not-call lists under `do-not-call/` here. */
+  readonly importBucket: s3.IBucket;
+  /** Postcard manifests are written under `postcards/` here. */
+  readonly reportsBucket: s3.IBucket;
+  /** Origination identities, configuration set and opt-out list the senders use (the messaging stack). */
+  readonly messaging: SendingResources;
+}
+
+export class OutreachStack extends Stack {
+  /** The cadence workflow: one execution per enrollment (started by the import's EnrollContacts step). */
+  public readonly cadenceStateMachine: sfn.IStateMachine;
+  /** The cadence functions by workflow task. */
+  public readonly cadenceFunctions: Readonly<Record<CadenceTask, OutreachFunction>>;
+  /** Writes the day's postcard manifests, once a day. */
+  public readonly postcardManifestFunction: OutreachFunction;
+  /** Imports a practice's do-not-call list dropped under `do-not-call/`. */
+  public readonly doNotCallImportFunction: OutreachFunction;
+  /** The stage's EventBridge Scheduler group (the daily postcard manifest lives in it). */
+  public readonly scheduleGroup: scheduler.IScheduleGroup;
+  /** Manifest runs the scheduler could not deliver and manifest invocations that failed after Lambda's retries. */
+  public readonly postcardManifestDeadLetterQueue: sqs.IQueue;
+  /** Do-not-call upload events the rule could not deliver and imports that failed after Lambda's retries. */
+  public readonly doNotCallDeadLetterQueue: sqs.IQueue;
+
+  constructor(scope: Construct, id: string, props: OutreachStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const stage = config.stage;
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    const outreachFunction = (
+      constructId: string,
+      file: string,
+      name: string,
+      serviceName: string,
+      extra: Pick<OutreachFunctionProps, 'timeout' | 'memorySize' | 'reservedConcurrentExecutions' | 'description' | 'deadLetterQueue'>,
+    ): OutreachFunction =>
+      new OutreachFunction(this, constructId, {
+        entry: path.join(HANDLERS, file),
+        functionName: resourceName(stage, name),
+        serviceName,
+        stageConfigFile: props.stageConfigFile,
+        logEncryptionKey: props.key,
+        logRemovalPolicy: removalPolicy,
+        ...extra,
+      });
+    const cadenceFunction = (task: CadenceTask, file: string, name: string, extra: Parameters<typeof outreachFunction>[4]) =>
+      outreachFunction(task, file, `cadence-${name}`, 'outreach-cadence', extra).bindTrackerTable(props.trackerTable, 'readWrite');
+
+    // Each timeout equals the TimeoutSeconds of the Task that calls the function in the ASL.
+    const plan = cadenceFunction('PlanStep', 'cadence-plan.ts', 'plan', {
+      description: 'Re-checks an enrollment\'s current step (status, consent, number, window, hours, cap) and decides what it does now',
+      timeout: Duration.seconds(60),
+    });
+    // The channel tasks may wait up to 30 s in-process for the send time the pacer reserved.
+    const sendSms = cadenceFunction('SendSms', 'send-sms.ts', 'send-sms', {
+      description: 'Texts a mobile from the practice\'s SMS identity, paced, exactly once',
+      timeout: Duration.seconds(120),
+    }).allowSendText(props.messaging);
+    const dropVoicemail = cadenceFunction('DropVoicemail', 'drop-voicemail.ts', 'drop-voicemail', {
+      description: 'Leaves a text-to-speech voice message from the practice\'s voice number, paced, exactly once',
+      timeout: Duration.seconds(120),
+    }).allowSendVoice(props.messaging);
+    const queueAgentCall = cadenceFunction('QueueAgentCall', 'queue-agent-call.ts', 'queue-agent-call', {
+      description: 'Queues an outbound agent call in Amazon Connect, exactly once',
+      timeout: Duration.seconds(120),
+    });
+    // Only the Connect instances practices configure; with none, no Connect permission at all.
+    for (const instance of new Set(config.practices.map(contactCenterInstance).filter((i): i is string => i !== undefined))) {
+      queueAgentCall.allowOutboundCall(instance);
+    }
+    const addPostcard = cadenceFunction('AddPostcard', 'add-postcard.ts', 'add-postcard', {
+      description: 'Adds a person to the practice\'s postcard manifest for today, exactly once',
+      timeout: Duration.seconds(60),
+    });
+    const recordFailure = cadenceFunction('RecordFailure', 'cadence-fail.ts', 'fail', {
+      description: 'Marks an enrollment failed with the error of the step that failed',
+      timeout: Duration.seconds(30),
+    });
+    this.cadenceFunctions = {
+      PlanStep: plan,
+      SendSms: sendSms,
+      DropVoicemail: dropVoicemail,
+      QueueAgentCall: queueAgentCall,
+      AddPostcard: addPostcard,
+      RecordFailure: recordFailure,
+    };
+    for (const fn of Object.values(this.cadenceFunctions)) {
+      acknowledge(
+        fn,
+        'HIPAA.Security-LambdaDLQ',
+        'Invoked synchronously by the cadence workflow only; failures return to the workflow, whose Retry/Catch records them (RecordFailure). A Lambda DLQ applies to asynchronous invocations and would never receive anything.',
+      );
+      acknowledge(
+        fn,
+        'HIPAA.Security-LambdaConcurrency',
+        'Only the cadence workflow invokes it. Send rates are paced per origination identity by the pacer in the tracker, not by concurrency, and the ASL retries Lambda.TooManyRequestsException with backoff; a reservation would permanently take capacity from the account pool without slowing any send.',
+      );
+    }
+
+    const definitionSubstitutions = Object.fromEntries(
+      Object.entries(this.cadenceFunctions).map(([task, fn]) => [`${task}FunctionArn`, fn.functionArn]),
+    );
+    assertSubstitutionsMatch(CADENCE_WORKFLOW_DEFINITION, Object.keys(definitionSubstitutions), 'OutreachStack');
+
+    const stateMachineName = resourceName(stage, 'cadence');
+    const workflowLogs = new logs.LogGroup(this, 'CadenceWorkflowLogs', {
+      logGroupName: stateMachineLogGroupName(stateMachineName),
+      encryptionKey: props.key,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy,
+    });
+    const stateMachine = new sfn.StateMachine(this, 'CadenceWorkflow', {
+      stateMachineName,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromFile(CADENCE_WORKFLOW_DEFINITION),
+      definitionSubstitutions,
+      tracingEnabled: true,
+      // Every transition is logged, payloads are not: the workflow state carries ids, but the
+      // decisions and errors it accumulates must not be copied into CloudWatch.
+      logs: { destination: workflowLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    for (const fn of Object.values(this.cadenceFunctions)) {
+      fn.grantInvoke(stateMachine);
+      acknowledge(
+        stateMachine.role,
+        iamWildcardResourceFinding(this, `${fn.functionArn}:*`),
+        'CDK invoke grant: the unqualified function plus its versions/aliases (":*") of this one function; nothing else.',
+      );
+    }
+    acknowledge(
+      stateMachine.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs vended-log delivery (CreateLogDelivery, DescribeLogGroups, PutResourcePolicy, ...) have no resource-level permissions; the Step Functions documentation requires "*".',
+    );
+    acknowledge(
+      stateMachine.role,
+      'HIPAA.Security-IAMNoInlinePolicy',
+      "CDK's per-role policy of the cadence workflow role: invoke on the six cadence functions, tracing and log delivery; attached to this role only and versioned with the template.",
+    );
+    this.cadenceStateMachine = stateMachine;
+
+    // Daily postcard manifest: EventBridge Scheduler invokes the function asynchronously.
+    this.postcardManifestDeadLetterQueue = this.deadLetterQueue('PostcardManifestDeadLetterQueue', props.key, 'postcard manifest schedule');
+    this.postcardManifestFunction = outreachFunction('PostcardManifest', 'postcard-manifest.ts', 'postcard-manifest', 'outreach-postcards', {
+      description: 'Writes each practice\'s postcard manifest for the print vendor, once a day',
+      timeout: Duration.minutes(5),
+      // One writer at a time: a retried or late run never races the next day's.
+      reservedConcurrentExecutions: 1,
+      deadLetterQueue: this.postcardManifestDeadLetterQueue,
+    })
+      .bindTrackerTable(props.trackerTable, 'readWrite')
+      .bindReportsBucket(props.reportsBucket, 'write', POSTCARD_MANIFEST_PREFIX);
+    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { scheduleGroupName: resourceName(stage, 'schedules') });
+    this.dailyPostcardManifest(stage, props.key);
+
+    // Do-not-call lists: S3 "Object Created" under do-not-call/ → the import function.
+    this.doNotCallDeadLetterQueue = this.deadLetterQueue('DoNotCallImportDeadLetterQueue', props.key, 'do-not-call import rule');
+    this.doNotCallImportFunction = outreachFunction('DoNotCallImport', 'dnc-import.ts', 'dnc-import', 'outreach-do-not-call', {
+      description: 'Imports a practice\'s do-not-call list into the tracker',
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+      // Lists arrive rarely; one import at a time keeps two lists of one practice from interleaving.
+      reservedConcurrentExecutions: 1,
+      deadLetterQueue: this.doNotCallDeadLetterQueue,
+    })
+      .bindTrackerTable(props.trackerTable, 'readWrite')
+      .bindImportBucket(props.importBucket, 'read', DO_NOT_CALL_PREFIX);
+    const doNotCallRule = new events.Rule(this, 'DoNotCallUploadedRule', {
+      description: `Imports do-not-call lists uploaded under ${DO_NOT_CALL_PREFIX} in the import bucket`,
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [props.importBucket.bucketName] },
+          object: { key: events.Match.prefix(DO_NOT_CALL_PREFIX) },
+        },
+      },
+    });
+    // The function receives the raw EventBridge event.
+    doNotCallRule.addTarget(
+      new targets.LambdaFunction(this.doNotCallImportFunction.function, {
+        deadLetterQueue: this.doNotCallDeadLetterQueue,
+        retryAttempts: 185,
+        maxEventAge: Duration.hours(24),
+      }),
+    );
+
+    for (const fn of [this.postcardManifestFunction, this.doNotCallImportFunction]) {
+      acknowledge(
+        fn,
+        'HIPAA.Security-LambdaInsideVPC',
+        'Reaches only AWS public service endpoints (DynamoDB, S3) over TLS with IAM; there is no VPC resource to reach, and a VPC would add NAT/endpoint cost without narrowing access.',
+      );
+    }
+    for (const fn of Object.values(this.cadenceFunctions)) {
+      acknowledge(
+        fn,
+        'HIPAA.Security-LambdaInsideVPC',
+        'Reaches only AWS public service endpoints (DynamoDB, End User Messaging, Amazon Connect) over TLS with IAM; there is no VPC resource to reach, and a VPC would add NAT/endpoint cost without narrowing access.',
+      );
+    }
+
+    new CfnOutput(this, 'CadenceStateMachineArn', { value: stateMachine.stateMachineArn });
+  }
+
+  /** A KMS-encrypted, TLS-only queue that is itself a dead-letter queue. */
+  private deadLetterQueue(id: string, key: kms.IKey, of: string): sqs.Queue {
+    const queue = new sqs.Queue(this, id, {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(
+      queue,
+      'AwsSolutions-SQS3',
+      `This queue is itself the dead-letter queue of the ${of} and of its function's asynchronous invocations; a dead-letter queue of a dead-letter queue adds nothing.`,
+    );
+    return queue;
+  }
+
+  /** Every day at 06:00 UTC, with retries and a dead-letter queue. */
+  private dailyPostcardManifest(stage: string, key: kms.IKey): void {
+    // An own role (rather than the target's generated one) so it sits beside the schedule
+    // and carries its acknowledgements. Scheduler assumes it for this account's group only.
+    const role = new iam.Role(this, 'PostcardManifestScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account, 'aws:SourceArn': this.scheduleGroup.scheduleGroupArn } },
+      }),
+      description: 'EventBridge Scheduler invokes the postcard manifest function',
+    });
+    // Scheduler writes undeliverable runs to the encrypted queue with this role.
+    key.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
+    const schedule = new scheduler.Schedule(this, 'DailyPostcardManifest', {
+      scheduleName: resourceName(stage, 'postcard-manifest'),
+      description: `Writes the postcard manifests at ${String(POSTCARD_MANIFEST_HOUR_UTC).padStart(2, '0')}:00 UTC every day`,
+      scheduleGroup: this.scheduleGroup,
+      schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: String(POSTCARD_MANIFEST_HOUR_UTC), timeZone: TimeZone.ETC_UTC }),
+      target: new schedulerTargets.LambdaInvoke(this.postcardManifestFunction.function, {
+        role,
+        input: scheduler.ScheduleTargetInput.fromObject({ scheduledTime: scheduler.ContextAttribute.scheduledTime }),
+        deadLetterQueue: this.postcardManifestDeadLetterQueue,
+        retryAttempts: 185,
+        maxEventAge: Duration.hours(6),
+      }),
+    });
+    // The schedule names its group by name (no reference), so the order is stated.
+    schedule.node.addDependency(this.scheduleGroup);
+    acknowledge(
+      role,
+      iamWildcardResourceFinding(this, `${this.postcardManifestFunction.functionArn}:*`),
+      'CDK invoke grant: the unqualified postcard manifest function plus its versions/aliases (":*"); nothing else.',
+    );
+    acknowledge(
+      role,
+      'HIPAA.Security-IAMNoInlinePolicy',
+      "CDK's per-role policy of the schedule role: invoke the postcard manifest function, send to its dead-letter queue and use the stage key for that queue; attached to this role only.",
+    );
+  }
+}
+
+/**
+ * The Connect instance a practice's agent calls go through, if it has one (the optional
+ * `contactCenter` practice field; a practice without one has its call steps skipped).
+ */
+export function contactCenterInstance(practice: PracticeProfile): string | undefined {
+  return practice.contactCenter?.instanceId;
+}
