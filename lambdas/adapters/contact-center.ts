@@ -18,6 +18,11 @@ export interface AgentCall {
 export class ContactCenter {
   constructor(private readonly client = new ConnectClient({ maxAttempts: 1 })) {}
 
+  /** Resolves credentials and the endpoint ahead of a timed send (the first request would otherwise pay for it). */
+  async warm(): Promise<void> {
+    await this.client.config.credentials();
+  }
+
   async queueCall(call: AgentCall): Promise<string> {
     try {
       const out = await this.client.send(

@@ -22,6 +22,11 @@ export class Messaging {
     private readonly client = new PinpointSMSVoiceV2Client({ maxAttempts: 1 }),
   ) {}
 
+  /** Resolves credentials and the endpoint ahead of a timed send (the first request would otherwise pay for it). */
+  async warm(): Promise<void> {
+    await this.client.config.credentials();
+  }
+
   async sendText(m: OutboundMessage): Promise<string> {
     try {
       const out = await this.client.send(

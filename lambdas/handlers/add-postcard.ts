@@ -15,15 +15,17 @@ export const handler = async (payload: unknown): Promise<CadenceState> =>
     const template = config.templates[attempt.template!]!;
     const { text: vendorTemplate } = templateText(template, plan.language, s.practice.languages[0]!);
     const c = s.contact;
-    await ledger.addPostcard(s.practice.id, date, {
+    return async () => {
+      await ledger.addPostcard(s.practice.id, date, {
       attemptKey: attempt.attemptKey,
       contactId: c.contactId,
       name: [c.firstName, c.lastName].filter(Boolean).join(' '),
       address: c.address!,
       vendorTemplate,
-      returnCode: returnCodeFor(attempt.attemptKey),
-    });
-    return `manifest:${s.practice.id}:${date}`;
+        returnCode: returnCodeFor(attempt.attemptKey),
+      });
+      return `manifest:${s.practice.id}:${date}`;
+    };
   });
 
 /** A short code printed on the card (8 characters, no look-alike letters) that finds the attempt again. */

@@ -129,8 +129,12 @@ export function attemptFor(s: Situation, cursor: Cursor, stepId: string, channel
   };
 }
 
-/** What a channel handler does once everything says go: the effect, returning the provider's id. */
-export type Effect = (plan: SendPlan, attempt: Attempt, s: Situation) => Promise<string>;
+/**
+ * A channel's effect in two parts: preparing it (render the message, warm the client) and
+ * the send itself, returning the provider's id. Preparing happens before the wait for the
+ * reserved send time, so the send leaves on time.
+ */
+export type Effect = (plan: SendPlan, attempt: Attempt, s: Situation) => Promise<() => Promise<string>>;
 
 export interface Pacing {
   readonly identity: string;
@@ -198,6 +202,14 @@ export async function deliver(input: z.infer<typeof taskInput>, pacing: ((s: Sit
   const giveBack = async () => {
     if (capped) await ledger.giveBackCap(s.enrollment.practiceId, s.enrollment.contactId, plan.capDate!);
   };
+  let send: () => Promise<string>;
+  try {
+    send = await effect(plan, attempt, s);
+  } catch (e) {
+    await ledger.releaseAttempt(attempt);
+    await giveBack();
+    throw e;
+  }
   if (time && !(await pacer.waitFor(time))) {
     await ledger.releaseAttempt(attempt);
     await giveBack();
@@ -205,7 +217,7 @@ export async function deliver(input: z.infer<typeof taskInput>, pacing: ((s: Sit
   }
 
   try {
-    const providerMessageId = await effect(plan, attempt, s);
+    const providerMessageId = await send();
     await ledger.completeAttempt(attempt, { status: 'sent', providerMessageId, sentAt: now().toISOString() });
   } catch (e) {
     if (e instanceof PermanentSendError) {

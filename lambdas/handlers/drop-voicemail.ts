@@ -20,7 +20,8 @@ export const handler = async (payload: unknown): Promise<CadenceState> =>
       const template = dependencies().config.templates[attempt.template!]!;
       const { text, language } = templateText(template, plan.language, s.practice.languages[0]!);
       const ssml = voicemailSsml(renderTemplate(text, templateFields(s.practice, s.contact)));
-      return messaging.sendVoice({
+      await messaging.warm();
+      return () => messaging!.sendVoice({
         to: plan.to!,
         from: originationIdentity(s.practice, 'voice').identity,
         body: ssml,

@@ -18,7 +18,8 @@ export const handler = async (payload: unknown): Promise<CadenceState> =>
       const cc = s.practice.contactCenter!;
       const template = dependencies().config.templates[attempt.template!]!;
       const { text, language } = templateText(template, plan.language, s.practice.languages[0]!);
-      return center.queueCall({
+      await center.warm();
+      return () => center!.queueCall({
         instanceId: cc.instanceId,
         contactFlowId: cc.outboundFlowId,
         queueId: cc.queueId,

@@ -17,6 +17,7 @@ export const handler = async (payload: unknown): Promise<CadenceState> =>
       const template = dependencies().config.templates[attempt.template!]!;
       const { text } = templateText(template, plan.language, s.practice.languages[0]!);
       const body = renderSms(text, templateFields(s.practice, s.contact));
-      return messaging.sendText({ to: plan.to!, from: originationIdentity(s.practice, 'sms').identity, body, attemptKey: attempt.attemptKey, purpose: plan.step.purpose });
+      await messaging.warm();
+      return () => messaging!.sendText({ to: plan.to!, from: originationIdentity(s.practice, 'sms').identity, body, attemptKey: attempt.attemptKey, purpose: plan.step.purpose });
     },
   );
