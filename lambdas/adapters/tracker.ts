@@ -17,7 +17,7 @@
  * cadence-ledger.ts, which lists its keys the same way.
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Contact } from '../domain/contact';
+import type { ConsentChannel, Contact, ContactStatus } from '../domain/contact';
 import type { HistoryEntry, LineNote } from '../domain/import-batch';
 import type { EnrollCounts, ImportRun, NumberCounts, NumberCursor, RowCounts } from '../domain/import-run';
 import type { FilePosition } from '../domain/import-file';
@@ -268,6 +268,43 @@ export class Tracker extends TrackerTable {
     const items: Item[] = [];
     for await (const item of this.query(contactPk(practiceId, contactId), 'HISTORY#')) items.push(stripKeys(item));
     return items;
+  }
+
+  /**
+   * Sets where the person stands (booked, declined…), with an append-only history item
+   * saying who or what changed it and why. Every pending cadence step sees it before it acts.
+   */
+  async setContactStatus(practiceId: string, contactId: string, status: ContactStatus, source: string, at: string): Promise<void> {
+    await this.appendHistory({ contactId, at, id: `status-${status}`, kind: 'status', detail: { status, source } }, practiceId);
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: contactPk(practiceId, contactId), sk: PROFILE },
+        UpdateExpression: 'SET #status = :status, updatedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status, ':at': at },
+      }),
+    );
+  }
+
+  /** Records an opt-out of one channel or all of them; it ends every pending cadence step of the person. */
+  async recordOptOut(practiceId: string, contactId: string, channel: ConsentChannel | 'all', source: string, at: string): Promise<void> {
+    await this.appendHistory({ contactId, at, id: `opt-out-${channel}`, kind: 'opt-out', detail: { channel, source } }, practiceId);
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: contactPk(practiceId, contactId), sk: PROFILE },
+        UpdateExpression: 'SET optedOut.#channel = if_not_exists(optedOut.#channel, :at), updatedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#channel': channel },
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  }
+
+  private async appendHistory(entry: HistoryEntry, practiceId: string): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: contactPk(practiceId, entry.contactId), sk: `HISTORY#${entry.at}#${entry.id}`, ...entry } }));
   }
 
   /** Writes a planned batch. Every item is keyed so that writing it twice leaves the same state. */
