@@ -1,16 +1,20 @@
 /**
- * `npm start`: the monthly import, run for real on this machine. Starts the local
- * engines, drops the file in the practice's inbox, runs the import workflow (the real
- * ASL and handlers), prints progress and a summary, and optionally writes it as JSON.
+ * `npm start`: the monthly job, run for real on this machine. Starts the local engines,
+ * drops the file in the practice's inbox, runs the import workflow (the real ASL and
+ * handlers), then runs every enrollment it started through the cadence workflow on a
+ * virtual clock (a month of outreach in seconds), writes the postcard manifests, prints
+ * progress and a summary, and optionally writes it as JSON.
  *
  *   npm start -- [--file PATH] [--practice ID] [--report OUT.json] [--state DIR] [--config PATH]
- *                [--latency-ms N] [--lookup-limit N] [--quiet]
+ *                [--latency-ms N] [--lookup-limit N] [--timeline CONTACT] [--no-cadence] [--quiet]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { downloadReport, importFile, SAMPLE_CONFIG, ROOT, startLocalStack, type LocalStack } from './local-stack';
+import { downloadReport, importFile, LOCAL_NAMES, SAMPLE_CONFIG, ROOT, startLocalStack, type LocalStack } from './local-stack';
+import { runCadences, startedExecutions, type CadenceRun } from './cadence-runner';
+import { cadenceReport, contactTimeline, type CadenceReport } from './cadence-report';
 import { parseStageConfig } from '../lambdas/domain/stage-config';
 import type { ImportRun, ImportSummary } from '../lambdas/domain/import-run';
 
@@ -28,6 +32,8 @@ Runs the monthly import on local engines (no AWS account needed).
   --config PATH       stage config (default: samples/stage.sample.json)
   --latency-ms N      telephony sandbox latency per call (default 20)
   --lookup-limit N    PhoneNumberValidate calls/second the sandbox allows (default: the config's rate)
+  --timeline CONTACT  print one person's timeline afterwards (contact id, or the file's external id)
+  --no-cadence        import only; do not run the cadences it starts
   --quiet             no progress output
   --help              this text`;
 
@@ -44,6 +50,8 @@ async function main(): Promise<number> {
         'latency-ms': { type: 'string' },
         'lookup-limit': { type: 'string' },
         quiet: { type: 'boolean' },
+        timeline: { type: 'string' },
+        'no-cadence': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }).values;
@@ -98,8 +106,31 @@ async function main(): Promise<number> {
       console.error('Import finished without a summary.');
       return 1;
     }
-    const report = await localReport(summary, stack);
-    printSummary(report, (Date.now() - started) / 1000);
+    const importReport = await localReport(summary, stack);
+    printSummary(importReport, (Date.now() - started) / 1000);
+
+    let report: object = importReport;
+    const { executions } = await startedExecutions(stack);
+    if (executions.length > 0 && !args['no-cadence']) {
+      const cadenceStarted = Date.now();
+      say(`\nRunning ${executions.length} enrollment(s) through their cadence on virtual clocks…`);
+      const runs = await runCadences(executions, { onFinished: args.quiet ? undefined : cadenceProgress(cadenceStarted) });
+      if (!args.quiet && process.stderr.isTTY) process.stderr.write('\n');
+      const cadence = await cadenceReport(executions, config, stack.engines.sandbox!, LOCAL_NAMES.table);
+      const manifests = await writePostcardManifests(stack, cadence.postcardDays, join(stack.stateDir, 'reports', summary.importId));
+      const failed = runs.filter((r) => r.result.status === 'FAILED');
+      const transitions = runs.reduce((n, r) => n + r.result.transitions, 0);
+      printCadence(cadence, manifests, (Date.now() - cadenceStarted) / 1000, transitions / runs.length, failed.length);
+      report = {
+        ...importReport,
+        sent: cadence.sent,
+        skipped: cadence.skipped,
+        windowViolations: cadence.windowViolations,
+        duplicateSends: cadence.duplicateSends,
+        cadence: { ...cadence, postcardManifests: manifests, failedExecutions: failed.length, transitionsPerEnrollment: transitions / runs.length },
+      };
+    }
+    if (args.timeline) await printTimeline(practiceId, args.timeline);
     await writeReport(args.report, report);
     return 0;
   } finally {
@@ -161,6 +192,58 @@ Import ${s.importId} (${s.practiceId}) — ${s.status} in ${seconds.toFixed(1)}s
   warnings       ${n(s.warnings)}${s.warningsFile ? `   → ${s.warningsFile}` : ''}
   numbers        ${n(s.uniqueNumbers)} unique: ${n(s.lookups)} looked up, ${n(s.cacheHits)} from cache, ${n(s.lookupFailures)} failed (retried next import)
   phone types    ${types || 'none'}`);
+}
+
+function cadenceProgress(started: number): (run: CadenceRun, done: number, total: number) => void {
+  let lastPrinted = 0;
+  return (_run, done, total) => {
+    const line = `  cadences: ${done}/${total} enrollments done · ${((Date.now() - started) / 1000).toFixed(0)}s`;
+    if (process.stderr.isTTY) process.stderr.write(`\r${line.padEnd(90)}`);
+    else if (Date.now() - lastPrinted > 5000 || done === total) {
+      process.stderr.write(`${line}\n`);
+      lastPrinted = Date.now();
+    }
+  };
+}
+
+/** Runs the daily manifest task for each day postcards were queued, and copies the files out. */
+async function writePostcardManifests(stack: LocalStack, days: CadenceReport['postcardDays'], dir: string): Promise<string[]> {
+  const { handler } = await import('../lambdas/handlers/postcard-manifest');
+  await mkdir(dir, { recursive: true });
+  const paths: string[] = [];
+  for (const { practiceId, date } of days) {
+    for (const written of await handler({ practiceId, date })) {
+      if (written.file) paths.push(await downloadReport(stack, written.file, dir));
+    }
+  }
+  return paths;
+}
+
+function printCadence(c: CadenceReport, manifests: readonly string[], seconds: number, transitionsPerEnrollment: number, failed: number): void {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const byReason = (r: Record<string, number>) =>
+    Object.entries(r)
+      .map(([k, v]) => `${k} ${n(v)}`)
+      .join(', ') || '—';
+  const rows = c.steps.map((s) => `  ${`${s.cadence} r${s.round} ${s.step}`.padEnd(34)} ${s.channel.padEnd(9)} sent ${String(s.sent).padStart(4)}   skipped: ${byReason(s.skipped)}${s.failed ? `   failed ${s.failed}` : ''}${s.unconfirmed ? `   unconfirmed ${s.unconfirmed}` : ''}`);
+  console.log(`
+Cadences — ${n(c.enrollments)} enrollment(s) in ${seconds.toFixed(1)}s (${transitionsPerEnrollment.toFixed(1)} state transitions each)
+${rows.join('\n')}
+  sent           ${byReason(c.sent)}
+  skipped        ${byReason(c.skipped)}
+  A/B variants   ${byReason(c.variants)}
+  enrollments    ${byReason(c.enrollmentStatus)}${Object.keys(c.stopReasons).length ? ` (stopped: ${byReason(c.stopReasons)})` : ''}${failed ? `   FAILED executions ${failed}` : ''}
+  window violations ${c.windowViolations}   duplicate sends ${c.duplicateSends}${manifests.length ? `\n  postcard manifests ${manifests.join(', ')}` : ''}`);
+}
+
+async function printTimeline(practiceId: string, who: string): Promise<void> {
+  const timeline = await contactTimeline(practiceId, who, LOCAL_NAMES.table);
+  if (!timeline) {
+    console.log(`\nNo contact "${who}" in practice ${practiceId} (give a contact id c_… or the file's external id).`);
+    return;
+  }
+  console.log(`\nTimeline of ${timeline.contactId}`);
+  for (const e of timeline.entries) console.log(`  ${e.at}  ${e.what}`);
 }
 
 async function writeReport(path: string | undefined, report: object): Promise<void> {
