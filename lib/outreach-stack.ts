@@ -122,6 +122,10 @@ export class OutreachStack extends Stack {
     for (const instance of new Set(config.practices.map(contactCenterInstance).filter((i): i is string => i !== undefined))) {
       queueAgentCall.allowOutboundCall(instance);
     }
+    // Voicemails go through Connect (waiting for the beep) only for practices with a voicemail flow.
+    for (const instance of new Set(config.practices.filter((p) => p.contactCenter?.voicemailFlowId).map((p) => p.contactCenter!.instanceId))) {
+      dropVoicemail.allowOutboundCall(instance);
+    }
     const addPostcard = cadenceFunction('AddPostcard', 'add-postcard.ts', 'add-postcard', {
       description: 'Adds a person to the practice\'s postcard manifest for today, exactly once',
       timeout: Duration.seconds(60),

@@ -90,7 +90,11 @@ export async function cadenceReport(executions: readonly StartedExecution[], con
     ...(await sandbox.records<{ Context?: Record<string, string> }>('voice-messages')).map((r) => ({ channel: 'voicemail' as const, attemptKey: r.data.Context?.attempt })),
     ...(await sandbox.records<{ Attributes?: Record<string, string> }>('calls')).map((r) => ({ channel: 'call' as const, attemptKey: r.data.Attributes?.attempt })),
   ];
-  for (const m of messages) sent[m.channel] = (sent[m.channel] ?? 0) + 1;
+  // A voicemail left through Connect is a call record; its attempt says what it was.
+  for (const m of messages) {
+    const channel = (m.attemptKey && attempts.get(m.attemptKey)?.channel) || m.channel;
+    sent[channel] = (sent[channel] ?? 0) + 1;
+  }
 
   const perKey = new Map<string, number>();
   for (const m of messages) perKey.set(m.attemptKey ?? '(none)', (perKey.get(m.attemptKey ?? '(none)') ?? 0) + 1);

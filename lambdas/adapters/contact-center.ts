@@ -23,6 +23,29 @@ export class ContactCenter {
     await this.client.config.credentials();
   }
 
+  /**
+   * A voicemail through Connect: no agent, answering-machine detection on and waiting for
+   * the beep, so the message is recorded whole rather than started over the greeting.
+   */
+  async dropVoicemail(call: VoicemailCall): Promise<string> {
+    try {
+      const out = await this.client.send(
+        new StartOutboundVoiceContactCommand({
+          InstanceId: call.instanceId,
+          ContactFlowId: call.contactFlowId,
+          SourcePhoneNumber: call.from,
+          DestinationPhoneNumber: call.to,
+          ClientToken: clientToken(call.attemptKey),
+          AnswerMachineDetectionConfig: { EnableAnswerMachineDetection: true, AwaitAnswerMachinePrompt: true },
+          Attributes: { ...call.attributes },
+        }),
+      );
+      return out.ContactId!;
+    } catch (e) {
+      throw classifySendError(e);
+    }
+  }
+
   async queueCall(call: AgentCall): Promise<string> {
     try {
       const out = await this.client.send(
@@ -40,6 +63,17 @@ export class ContactCenter {
       throw classifySendError(e);
     }
   }
+}
+
+export interface VoicemailCall {
+  readonly instanceId: string;
+  readonly contactFlowId: string;
+  /** The practice's voice number, claimed in the Connect instance. */
+  readonly from: string;
+  readonly to: string;
+  readonly attemptKey: string;
+  /** What the flow plays after the beep (SSML) and the ids it records. */
+  readonly attributes: Readonly<Record<string, string>>;
 }
 
 /** Connect's client token is at most 500 characters; attempt keys are far shorter, but stay safe. */

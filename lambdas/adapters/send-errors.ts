@@ -22,9 +22,11 @@ const TRANSIENT = new Set(['ThrottlingException', 'TooManyRequestsException', 'S
 
 /** Turns an SDK error into one of the two kinds above. */
 export function classifySendError(e: unknown): TransientSendError | PermanentSendError {
-  const err = e as { name?: string; message?: string; Reason?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const err = e as { name?: string; message?: string; Reason?: string; $fault?: 'client' | 'server'; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
   const status = err.$metadata?.httpStatusCode;
-  if (TRANSIENT.has(err.name ?? '') || (status !== undefined && status >= 500) || err.$retryable || status === undefined) {
+  // No fault and no status: the request never got an answer (network, timeout) — not accepted.
+  const unanswered = err.$fault === undefined && status === undefined;
+  if (TRANSIENT.has(err.name ?? '') || err.$fault === 'server' || (status !== undefined && status >= 500) || err.$retryable || unanswered) {
     return new TransientSendError(`${err.name ?? 'Error'}: ${err.message ?? ''}`);
   }
   return new PermanentSendError(`${err.name}: ${err.message ?? ''}`, err.Reason ?? err.name ?? 'refused');

@@ -79,6 +79,12 @@ const contactCenterSchema = z.strictObject({
   outboundFlowId: z.string().regex(/^[0-9a-f-]{36}$/, 'a contact flow id (UUID)'),
   /** The agents' outreach queue. */
   queueId: z.string().regex(/^[0-9a-f-]{36}$/, 'a queue id (UUID)'),
+  /**
+   * A contact flow that plays the voicemail after the answering machine's beep (Connect's
+   * answering-machine detection). Given → voicemail steps go through Connect from the voice
+   * number claimed in the instance; omitted → End User Messaging SendVoiceMessage (README: the trade-off).
+   */
+  voicemailFlowId: z.string().regex(/^[0-9a-f-]{36}$/, 'a contact flow id (UUID)').optional(),
   /** Calls started per second across every workflow (Connect's StartOutboundVoiceContact rate). @default 1 */
   callsPerSecond: z.number().positive().max(10).default(1),
   /** When agents are there, in the practice's time zone; a missing day is closed. National holidays are closed. */

@@ -442,3 +442,18 @@ describe('GIVEN an origination identity as the stage config may write it', () =>
     expect(resolved(given)).toEqual({ arn: given, wildcard: undefined });
   });
 });
+
+describe('GIVEN a practice whose contact center has a voicemail flow', () => {
+  test('THEN drop-voicemail may also start outbound contacts on that instance (voicemail after the beep), and on no other', () => {
+    const withFlow = synthOutreach(
+      sampleConfig((raw) => {
+        raw.practices[0].contactCenter.voicemailFlowId = '2b3c4d5e-6f70-4819-9a0b-1c2d3e4f5a6b';
+      }),
+    );
+    const instance = sampleConfig().practices[0]!.contactCenter!.instanceId;
+    expect(grants(statementsOf('dropVoicemail', withFlow.outreach), 'connect:StartOutboundVoiceContact')).toEqual([
+      { Effect: 'Allow', Action: 'connect:StartOutboundVoiceContact', Resource: arn('connect', `:instance/${instance}/contact/*`) },
+    ]);
+    expect(actionsOf('dropVoicemail', withFlow.outreach)).toContain('sms-voice:SendVoiceMessage');
+  });
+});
