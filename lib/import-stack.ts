@@ -5,22 +5,21 @@
  * enrolled person. This stack holds no data of its own; it can be destroyed and
  * redeployed without touching the tracker or the buckets.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../lambdas/domain/stage-config';
-import { acknowledge, iamWildcardResourceFinding } from './compliance';
+import { acknowledge } from './compliance';
 import { OutreachFunction, type OutreachFunctionProps } from './constructs/outreach-function';
-import { IMPORT_INBOX_PREFIX, resourceName, stateMachineLogGroupName } from './naming';
+import { outreachWorkflow } from './constructs/workflow';
+import { IMPORT_INBOX_PREFIX, resourceName } from './naming';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const HANDLERS = path.join(REPO_ROOT, 'lambdas', 'handlers');
@@ -146,46 +145,15 @@ export class ImportStack extends Stack {
       }
     }
 
-    const definitionSubstitutions = Object.fromEntries(
-      Object.entries(this.functions).map(([step, fn]) => [`Import${step}FunctionArn`, fn.functionArn]),
-    );
-    assertSubstitutionsMatch(IMPORT_WORKFLOW_DEFINITION, Object.keys(definitionSubstitutions));
-
-    const stateMachineName = resourceName(stage, 'import');
-    const workflowLogs = new logs.LogGroup(this, 'ImportWorkflowLogs', {
-      logGroupName: stateMachineLogGroupName(stateMachineName),
-      encryptionKey: props.key,
-      retention: logs.RetentionDays.ONE_YEAR,
+    const stateMachine = outreachWorkflow(this, 'ImportWorkflow', {
+      stateMachineName: resourceName(stage, 'import'),
+      definitionFile: IMPORT_WORKFLOW_DEFINITION,
+      functions: Object.fromEntries(Object.entries(this.functions).map(([step, fn]) => [`Import${step}FunctionArn`, fn])),
+      key: props.key,
       removalPolicy,
+      owner: 'ImportStack',
+      describe: 'invoke on the six import functions, tracing and log delivery',
     });
-    const stateMachine = new sfn.StateMachine(this, 'ImportWorkflow', {
-      stateMachineName,
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromFile(IMPORT_WORKFLOW_DEFINITION),
-      definitionSubstitutions,
-      tracingEnabled: true,
-      // Every state transition is logged; payloads are not, so nothing a step returns is
-      // copied into CloudWatch (the execution history keeps them for authorised operators).
-      logs: { destination: workflowLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
-    });
-    for (const fn of Object.values(this.functions)) {
-      fn.grantInvoke(stateMachine);
-      acknowledge(
-        stateMachine.role,
-        iamWildcardResourceFinding(this, `${fn.functionArn}:*`),
-        'CDK invoke grant: the unqualified function plus its versions/aliases (":*") of this one function; nothing else.',
-      );
-    }
-    acknowledge(
-      stateMachine.role,
-      'AwsSolutions-IAM5[Resource::*]',
-      'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs vended-log delivery (CreateLogDelivery, DescribeLogGroups, PutResourcePolicy, ...) have no resource-level permissions; the Step Functions documentation requires "*".',
-    );
-    acknowledge(
-      stateMachine.role,
-      'HIPAA.Security-IAMNoInlinePolicy',
-      "CDK's per-role policy of the workflow role: invoke on the six import functions, tracing and log delivery; attached to this role only and versioned with the template.",
-    );
 
     const triggerDlq = new sqs.Queue(this, 'ImportTriggerDeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS,
@@ -200,7 +168,7 @@ export class ImportStack extends Stack {
     );
 
     const trigger = new events.Rule(this, 'ImportUploadedRule', {
-      description: `Starts ${stateMachineName} for files uploaded under ${IMPORT_INBOX_PREFIX} in the import bucket`,
+      description: `Starts ${resourceName(stage, 'import')} for files uploaded under ${IMPORT_INBOX_PREFIX} in the import bucket`,
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],
@@ -233,17 +201,3 @@ export class ImportStack extends Stack {
 }
 
 /** Fails synth when the ASL's `${...}` placeholders and the substitutions CDK provides drift apart. */
-export function assertSubstitutionsMatch(definitionFile: string, provided: readonly string[], stack = 'ImportStack'): void {
-  const asl = fs.readFileSync(definitionFile, 'utf8');
-  const wanted = new Set([...asl.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
-  const missing = [...wanted].filter((name) => !provided.includes(name));
-  const unused = provided.filter((name) => !wanted.has(name));
-  if (missing.length || unused.length) {
-    throw new Error(
-      `${path.relative(REPO_ROOT, definitionFile)} and ${stack} disagree: ` +
-        [missing.length ? `no substitution for ${missing.join(', ')}` : '', unused.length ? `unused substitutions ${unused.join(', ')}` : '']
-          .filter(Boolean)
-          .join('; '),
-    );
-  }
-}

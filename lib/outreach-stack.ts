@@ -16,7 +16,6 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -26,8 +25,8 @@ import type { Construct } from 'constructs';
 import type { PracticeProfile, StageConfig } from '../lambdas/domain/stage-config';
 import { acknowledge, iamWildcardResourceFinding } from './compliance';
 import { OutreachFunction, type OutreachFunctionProps, type SendingResources } from './constructs/outreach-function';
-import { assertSubstitutionsMatch } from './import-stack';
-import { resourceName, stateMachineLogGroupName } from './naming';
+import { outreachWorkflow } from './constructs/workflow';
+import { resourceName } from './naming';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const HANDLERS = path.join(REPO_ROOT, 'lambdas', 'handlers');
@@ -155,46 +154,15 @@ export class OutreachStack extends Stack {
       );
     }
 
-    const definitionSubstitutions = Object.fromEntries(
-      Object.entries(this.cadenceFunctions).map(([task, fn]) => [`${task}FunctionArn`, fn.functionArn]),
-    );
-    assertSubstitutionsMatch(CADENCE_WORKFLOW_DEFINITION, Object.keys(definitionSubstitutions), 'OutreachStack');
-
-    const stateMachineName = resourceName(stage, 'cadence');
-    const workflowLogs = new logs.LogGroup(this, 'CadenceWorkflowLogs', {
-      logGroupName: stateMachineLogGroupName(stateMachineName),
-      encryptionKey: props.key,
-      retention: logs.RetentionDays.ONE_YEAR,
+    const stateMachine = outreachWorkflow(this, 'CadenceWorkflow', {
+      stateMachineName: resourceName(stage, 'cadence'),
+      definitionFile: CADENCE_WORKFLOW_DEFINITION,
+      functions: Object.fromEntries(Object.entries(this.cadenceFunctions).map(([task, fn]) => [`${task}FunctionArn`, fn])),
+      key: props.key,
       removalPolicy,
+      owner: 'OutreachStack',
+      describe: 'invoke on the six cadence functions, tracing and log delivery',
     });
-    const stateMachine = new sfn.StateMachine(this, 'CadenceWorkflow', {
-      stateMachineName,
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromFile(CADENCE_WORKFLOW_DEFINITION),
-      definitionSubstitutions,
-      tracingEnabled: true,
-      // Every transition is logged, payloads are not: the workflow state carries ids, but the
-      // decisions and errors it accumulates must not be copied into CloudWatch.
-      logs: { destination: workflowLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
-    });
-    for (const fn of Object.values(this.cadenceFunctions)) {
-      fn.grantInvoke(stateMachine);
-      acknowledge(
-        stateMachine.role,
-        iamWildcardResourceFinding(this, `${fn.functionArn}:*`),
-        'CDK invoke grant: the unqualified function plus its versions/aliases (":*") of this one function; nothing else.',
-      );
-    }
-    acknowledge(
-      stateMachine.role,
-      'AwsSolutions-IAM5[Resource::*]',
-      'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs vended-log delivery (CreateLogDelivery, DescribeLogGroups, PutResourcePolicy, ...) have no resource-level permissions; the Step Functions documentation requires "*".',
-    );
-    acknowledge(
-      stateMachine.role,
-      'HIPAA.Security-IAMNoInlinePolicy',
-      "CDK's per-role policy of the cadence workflow role: invoke on the six cadence functions, tracing and log delivery; attached to this role only and versioned with the template.",
-    );
     this.cadenceStateMachine = stateMachine;
 
     // Daily postcard manifest: EventBridge Scheduler invokes the function asynchronously.

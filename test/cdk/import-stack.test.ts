@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { assertSubstitutionsMatch } from '../../lib/import-stack';
+import { assertSubstitutionsMatch } from '../../lib/constructs/workflow';
 import {
   allStatements,
   allowedActions,
@@ -276,12 +276,12 @@ describe('GIVEN an ASL definition and the substitutions the stack provides', () 
   };
 
   test('WHEN the ASL needs a placeholder the stack does not provide THEN synth fails naming it', () => {
-    expect(() => assertSubstitutionsMatch(writeAsl('${ImportCleanupFunctionArn}'), ['ImportBeginFunctionArn'])).toThrow(
+    expect(() => assertSubstitutionsMatch(writeAsl('${ImportCleanupFunctionArn}'), ['ImportBeginFunctionArn'], 'ImportStack')).toThrow(
       /no substitution for ImportCleanupFunctionArn; unused substitutions ImportBeginFunctionArn/,
     );
   });
 
   test('WHEN placeholders and substitutions agree THEN nothing is reported', () => {
-    expect(() => assertSubstitutionsMatch(writeAsl('${ImportBeginFunctionArn}'), ['ImportBeginFunctionArn'])).not.toThrow();
+    expect(() => assertSubstitutionsMatch(writeAsl('${ImportBeginFunctionArn}'), ['ImportBeginFunctionArn'], 'ImportStack')).not.toThrow();
   });
 });
