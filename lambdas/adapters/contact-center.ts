@@ -3,7 +3,7 @@
  * so Connect itself refuses to place the same call twice (for 7 days).
  */
 import { ConnectClient, StartOutboundVoiceContactCommand } from '@aws-sdk/client-connect';
-import { classifySendError } from './send-errors';
+import { classified } from './send-errors';
 
 export interface AgentCall {
   readonly instanceId: string;
@@ -28,40 +28,36 @@ export class ContactCenter {
    * the beep, so the message is recorded whole rather than started over the greeting.
    */
   async dropVoicemail(call: VoicemailCall): Promise<string> {
-    try {
-      const out = await this.client.send(
-        new StartOutboundVoiceContactCommand({
-          InstanceId: call.instanceId,
-          ContactFlowId: call.contactFlowId,
-          SourcePhoneNumber: call.from,
-          DestinationPhoneNumber: call.to,
-          ClientToken: clientToken(call.attemptKey),
-          AnswerMachineDetectionConfig: { EnableAnswerMachineDetection: true, AwaitAnswerMachinePrompt: true },
-          Attributes: { ...call.attributes },
-        }),
-      );
-      return out.ContactId!;
-    } catch (e) {
-      throw classifySendError(e);
-    }
+    const out = await classified(() =>
+      this.client.send(
+          new StartOutboundVoiceContactCommand({
+            InstanceId: call.instanceId,
+            ContactFlowId: call.contactFlowId,
+            SourcePhoneNumber: call.from,
+            DestinationPhoneNumber: call.to,
+            ClientToken: clientToken(call.attemptKey),
+            AnswerMachineDetectionConfig: { EnableAnswerMachineDetection: true, AwaitAnswerMachinePrompt: true },
+            Attributes: { ...call.attributes },
+          }),
+      ),
+    );
+    return out.ContactId!;
   }
 
   async queueCall(call: AgentCall): Promise<string> {
-    try {
-      const out = await this.client.send(
-        new StartOutboundVoiceContactCommand({
-          InstanceId: call.instanceId,
-          ContactFlowId: call.contactFlowId,
-          QueueId: call.queueId,
-          DestinationPhoneNumber: call.to,
-          ClientToken: clientToken(call.attemptKey),
-          Attributes: { ...call.attributes },
-        }),
-      );
-      return out.ContactId!;
-    } catch (e) {
-      throw classifySendError(e);
-    }
+    const out = await classified(() =>
+      this.client.send(
+          new StartOutboundVoiceContactCommand({
+            InstanceId: call.instanceId,
+            ContactFlowId: call.contactFlowId,
+            QueueId: call.queueId,
+            DestinationPhoneNumber: call.to,
+            ClientToken: clientToken(call.attemptKey),
+            Attributes: { ...call.attributes },
+          }),
+      ),
+    );
+    return out.ContactId!;
   }
 }
 

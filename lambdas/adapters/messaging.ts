@@ -4,7 +4,7 @@
  * attempt key as context, so an event finds its attempt again.
  */
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand, SendVoiceMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { classifySendError } from './send-errors';
+import { classified } from './send-errors';
 
 export interface OutboundMessage {
   readonly to: string;
@@ -28,40 +28,36 @@ export class Messaging {
   }
 
   async sendText(m: OutboundMessage): Promise<string> {
-    try {
-      const out = await this.client.send(
-        new SendTextMessageCommand({
-          DestinationPhoneNumber: m.to,
-          OriginationIdentity: m.from,
-          MessageBody: m.body,
-          MessageType: m.purpose === 'care' ? 'TRANSACTIONAL' : 'PROMOTIONAL',
-          ConfigurationSetName: this.configurationSetName,
-          Context: { attempt: m.attemptKey },
-        }),
-      );
-      return out.MessageId!;
-    } catch (e) {
-      throw classifySendError(e);
-    }
+    const out = await classified(() =>
+      this.client.send(
+          new SendTextMessageCommand({
+            DestinationPhoneNumber: m.to,
+            OriginationIdentity: m.from,
+            MessageBody: m.body,
+            MessageType: m.purpose === 'care' ? 'TRANSACTIONAL' : 'PROMOTIONAL',
+            ConfigurationSetName: this.configurationSetName,
+            Context: { attempt: m.attemptKey },
+          }),
+      ),
+    );
+    return out.MessageId!;
   }
 
   /** A text-to-speech voice message; `ssml` is a <speak> document. */
   async sendVoice(m: OutboundMessage & { readonly ssml: string; readonly voiceId: string }): Promise<string> {
-    try {
-      const out = await this.client.send(
-        new SendVoiceMessageCommand({
-          DestinationPhoneNumber: m.to,
-          OriginationIdentity: m.from,
-          MessageBody: m.ssml,
-          MessageBodyTextType: 'SSML',
-          VoiceId: m.voiceId as never,
-          ConfigurationSetName: this.configurationSetName,
-          Context: { attempt: m.attemptKey },
-        }),
-      );
-      return out.MessageId!;
-    } catch (e) {
-      throw classifySendError(e);
-    }
+    const out = await classified(() =>
+      this.client.send(
+          new SendVoiceMessageCommand({
+            DestinationPhoneNumber: m.to,
+            OriginationIdentity: m.from,
+            MessageBody: m.ssml,
+            MessageBodyTextType: 'SSML',
+            VoiceId: m.voiceId as never,
+            ConfigurationSetName: this.configurationSetName,
+            Context: { attempt: m.attemptKey },
+          }),
+      ),
+    );
+    return out.MessageId!;
   }
 }

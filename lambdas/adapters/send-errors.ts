@@ -31,3 +31,12 @@ export function classifySendError(e: unknown): TransientSendError | PermanentSen
   }
   return new PermanentSendError(`${err.name}: ${err.message ?? ''}`, err.Reason ?? err.name ?? 'refused');
 }
+
+/** Runs a provider call, turning its failure into one of the two kinds. */
+export async function classified<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw classifySendError(e);
+  }
+}
