@@ -30,15 +30,15 @@ export class ContactCenter {
   async dropVoicemail(call: VoicemailCall): Promise<string> {
     const out = await classified(() =>
       this.client.send(
-          new StartOutboundVoiceContactCommand({
-            InstanceId: call.instanceId,
-            ContactFlowId: call.contactFlowId,
-            SourcePhoneNumber: call.from,
-            DestinationPhoneNumber: call.to,
-            ClientToken: clientToken(call.attemptKey),
-            AnswerMachineDetectionConfig: { EnableAnswerMachineDetection: true, AwaitAnswerMachinePrompt: true },
-            Attributes: { ...call.attributes },
-          }),
+        new StartOutboundVoiceContactCommand({
+          InstanceId: call.instanceId,
+          ContactFlowId: call.contactFlowId,
+          SourcePhoneNumber: call.from,
+          DestinationPhoneNumber: call.to,
+          ClientToken: clientToken(call.attemptKey),
+          AnswerMachineDetectionConfig: { EnableAnswerMachineDetection: true, AwaitAnswerMachinePrompt: true },
+          Attributes: { ...call.attributes },
+        }),
       ),
     );
     return out.ContactId!;
@@ -47,14 +47,14 @@ export class ContactCenter {
   async queueCall(call: AgentCall): Promise<string> {
     const out = await classified(() =>
       this.client.send(
-          new StartOutboundVoiceContactCommand({
-            InstanceId: call.instanceId,
-            ContactFlowId: call.contactFlowId,
-            QueueId: call.queueId,
-            DestinationPhoneNumber: call.to,
-            ClientToken: clientToken(call.attemptKey),
-            Attributes: { ...call.attributes },
-          }),
+        new StartOutboundVoiceContactCommand({
+          InstanceId: call.instanceId,
+          ContactFlowId: call.contactFlowId,
+          QueueId: call.queueId,
+          DestinationPhoneNumber: call.to,
+          ClientToken: clientToken(call.attemptKey),
+          Attributes: { ...call.attributes },
+        }),
       ),
     );
     return out.ContactId!;

@@ -30,14 +30,14 @@ export class Messaging {
   async sendText(m: OutboundMessage): Promise<string> {
     const out = await classified(() =>
       this.client.send(
-          new SendTextMessageCommand({
-            DestinationPhoneNumber: m.to,
-            OriginationIdentity: m.from,
-            MessageBody: m.body,
-            MessageType: m.purpose === 'care' ? 'TRANSACTIONAL' : 'PROMOTIONAL',
-            ConfigurationSetName: this.configurationSetName,
-            Context: { attempt: m.attemptKey },
-          }),
+        new SendTextMessageCommand({
+          DestinationPhoneNumber: m.to,
+          OriginationIdentity: m.from,
+          MessageBody: m.body,
+          MessageType: m.purpose === 'care' ? 'TRANSACTIONAL' : 'PROMOTIONAL',
+          ConfigurationSetName: this.configurationSetName,
+          Context: { attempt: m.attemptKey },
+        }),
       ),
     );
     return out.MessageId!;
@@ -47,15 +47,15 @@ export class Messaging {
   async sendVoice(m: OutboundMessage & { readonly ssml: string; readonly voiceId: string }): Promise<string> {
     const out = await classified(() =>
       this.client.send(
-          new SendVoiceMessageCommand({
-            DestinationPhoneNumber: m.to,
-            OriginationIdentity: m.from,
-            MessageBody: m.ssml,
-            MessageBodyTextType: 'SSML',
-            VoiceId: m.voiceId as never,
-            ConfigurationSetName: this.configurationSetName,
-            Context: { attempt: m.attemptKey },
-          }),
+        new SendVoiceMessageCommand({
+          DestinationPhoneNumber: m.to,
+          OriginationIdentity: m.from,
+          MessageBody: m.ssml,
+          MessageBodyTextType: 'SSML',
+          VoiceId: m.voiceId as never,
+          ConfigurationSetName: this.configurationSetName,
+          Context: { attempt: m.attemptKey },
+        }),
       ),
     );
     return out.MessageId!;
