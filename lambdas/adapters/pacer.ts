@@ -16,6 +16,12 @@ export class Pacer {
   constructor(
     private readonly ledger: CadenceLedger,
     private readonly marginMs = 40,
+    /**
+     * How far ahead of now the earliest send time is reserved: the sender claims the attempt,
+     * takes the cap and prepares the message between reserving and sending, and a time
+     * reserved for "now" would find it already late (waitFor refuses a late send).
+     */
+    private readonly leadMs = 150,
   ) {}
 
   spacingMs(messagesPerSecond: number): number {
@@ -23,7 +29,7 @@ export class Pacer {
   }
 
   async reserve(identity: string, messagesPerSecond: number, nowMs = Date.now()): Promise<SendTime> {
-    return { atMs: await this.ledger.reserveSendTime(identity, nowMs, this.spacingMs(messagesPerSecond)) };
+    return { atMs: await this.ledger.reserveSendTime(identity, nowMs + this.leadMs, this.spacingMs(messagesPerSecond)) };
   }
 
   /** Waits (real time) until the reserved time; a late waker must not send (the next slot's owner may be on time). */

@@ -52,9 +52,14 @@ export const handler = async (payload: unknown): Promise<{ scope: string; listed
   return { scope, listed, unreadable };
 };
 
-/** The first cell of the line that is a valid phone number, in E.164. */
+/**
+ * The first cell of the line that is a valid phone number, in E.164. A cell without a
+ * digit is a name or a place, not a number: read as a vanity number, "Alexandria" would
+ * be +1 253-926-3742 and hide the real number later on the line.
+ */
 export function numberIn(line: string, country: CountryCode): string | undefined {
   for (const cell of line.split(/[,;\t|]/)) {
+    if (!/\d/.test(cell)) continue;
     const n = normalisePhone(cell.replace(/"/g, ''), country);
     if (n.ok) return n.e164;
   }
