@@ -127,7 +127,9 @@ export function planStep(s: StepSituation): StepDecision {
   const voice = step.channel !== 'sms';
   if (!hasConsent(contact, `${voice ? 'voice' : 'sms'}:${step.purpose}`, s.consentDefaults)) return { action: 'skip', reason: 'no-consent', step };
   if (voice && contact.doNotCall) return { action: 'skip', reason: 'do-not-call', step };
-  const picked = pickNumber(s.numbers, step, voice ? s.doNotCallListed : new Set());
+  // Do-not-call lists cover every call and voicemail, and outreach texts too (the FCC applies
+  // the national registry to texts); a care text to the person's own number is not telemarketing.
+  const picked = pickNumber(s.numbers, step, voice || step.purpose === 'outreach' ? s.doNotCallListed : new Set());
   if ('reason' in picked) return { action: 'skip', reason: picked.reason, step };
   if (step.channel === 'call' && !s.agentHours) return { action: 'skip', reason: 'no-contact-center', step };
   if (s.frequencyCap.perDay < 1 || s.frequencyCap.perWeek < 1) return { action: 'skip', reason: 'frequency-cap-zero', step };

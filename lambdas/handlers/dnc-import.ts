@@ -2,7 +2,8 @@
  * Do-not-call list files: a practice's own list (do-not-call/<practice-id>/…) or an
  * extract of a national registry for every practice (do-not-call/all/…), one number per
  * line or a CSV whose first number-looking cell is taken. Every voicemail and call step
- * checks the numbers stored here. Lines that hold no valid number are counted, never fatal.
+ * checks the numbers stored here, and so does every outreach text (the FCC applies the
+ * national registry to texts). Lines that hold no valid number are counted, never fatal.
  */
 import { createInterface } from 'node:readline';
 import { z } from 'zod';

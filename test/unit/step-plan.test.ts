@@ -349,6 +349,17 @@ describe('planStep', () => {
 
       expect(decision).toEqual({ action: 'skip', reason: 'do-not-call-list', step: step(CALL) });
     });
+
+    it('does not send an outreach text to a number on a do-not-call list (the registry covers texts), but still sends a care text', () => {
+      const outreach: PlannedCadence = { ...cadence, steps: resolvedSteps({ steps: STEPS.map((s) => ({ ...s, purpose: 'outreach' })) }) };
+      const consent = { 'sms:outreach': granted(), 'sms:care': granted() };
+
+      const marketing = plan({ at: SMS, cadence: outreach, contact: contact({ consent }), doNotCallListed: new Set([MOBILE]) });
+      const care = plan({ at: SMS, contact: contact({ consent }), doNotCallListed: new Set([MOBILE]) });
+
+      expect(marketing).toEqual({ action: 'skip', reason: 'do-not-call-list', step: outreach.steps[SMS] });
+      expect(care).toMatchObject({ action: 'send', channel: 'sms', to: MOBILE });
+    });
   });
 
   describe('which number', () => {
