@@ -164,7 +164,11 @@ export class CadenceLedger extends TrackerTable {
     return Item ? stripKeys<Attempt>(Item) : undefined;
   }
 
-  /** Records the outcome of a claimed attempt (only its owner's claim moves). */
+  /**
+   * Records the outcome of a claimed attempt (only its owner's claim moves). An attempt a
+   * duplicate invocation marked unconfirmed while its owner was still sending takes the
+   * owner's outcome: the owner knows it, the duplicate only guessed.
+   */
   async completeAttempt(
     a: Pick<Attempt, 'practiceId' | 'contactId' | 'attemptKey' | 'owner'>,
     outcome: { status: 'sent' | 'failed' | 'unconfirmed'; providerMessageId?: string; sentAt?: string; reason?: string },
@@ -174,10 +178,11 @@ export class CadenceLedger extends TrackerTable {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: contactPk(a.practiceId, a.contactId), sk: ATTEMPT + a.attemptKey },
-        UpdateExpression: `SET ${sets.map(([k]) => `#${k} = :${k}`).join(', ')}`,
-        ConditionExpression: '#status = :claimed AND #owner = :owner',
-        ExpressionAttributeNames: { ...Object.fromEntries(sets.map(([k]) => [`#${k}`, k])), '#status': 'status', '#owner': 'owner' },
-        ExpressionAttributeValues: { ...Object.fromEntries(sets.map(([k, v]) => [`:${k}`, v])), ':claimed': 'claimed', ':owner': a.owner },
+        // An outcome without a reason clears the one a duplicate left with its guess.
+        UpdateExpression: `SET ${sets.map(([k]) => `#${k} = :${k}`).join(', ')}${outcome.reason === undefined ? ' REMOVE #reason' : ''}`,
+        ConditionExpression: '#status IN (:claimed, :unconfirmed) AND #owner = :owner',
+        ExpressionAttributeNames: { ...Object.fromEntries(sets.map(([k]) => [`#${k}`, k])), '#status': 'status', '#owner': 'owner', ...(outcome.reason === undefined ? { '#reason': 'reason' } : {}) },
+        ExpressionAttributeValues: { ...Object.fromEntries(sets.map(([k, v]) => [`:${k}`, v])), ':claimed': 'claimed', ':unconfirmed': 'unconfirmed', ':owner': a.owner },
       }),
       `attempt ${a.attemptKey} is not claimed by this execution`,
     );

@@ -216,9 +216,9 @@ export async function deliver(input: z.infer<typeof taskInput>, pacing: ((s: Sit
     return { ...state, pacing: undefined, decision: { action: 'replan' } };
   }
 
+  let providerMessageId: string;
   try {
-    const providerMessageId = await send();
-    await ledger.completeAttempt(attempt, { status: 'sent', providerMessageId, sentAt: now().toISOString() });
+    providerMessageId = await send();
   } catch (e) {
     if (e instanceof PermanentSendError) {
       await ledger.completeAttempt(attempt, { status: 'failed', reason: e.reason });
@@ -231,6 +231,8 @@ export async function deliver(input: z.infer<typeof taskInput>, pacing: ((s: Sit
     await giveBack();
     throw e instanceof TransientSendError ? e : new TransientSendError((e as Error).message);
   }
+  // Accepted: from here on nothing gives the claim or the cap back, or a retry would send it again.
+  await ledger.completeAttempt(attempt, { status: 'sent', providerMessageId, sentAt: now().toISOString() });
   await advance(s, cursor);
   return { ...state, pacing: undefined, decision: { action: 'sent', channel: plan.channel, cursor } };
 }
