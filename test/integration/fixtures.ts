@@ -62,11 +62,15 @@ export function phone(n: number): string {
   return `(206) ${exchange === 555 ? 556 : exchange}-${String(n % 10_000).padStart(4, '0')}`;
 }
 
-/** The sample config with overrides, written to `dir`. */
-export function testConfig(dir: string, overrides: { validation?: object; import?: object } = {}): string {
-  const config = JSON.parse(readFileSync(SAMPLE_CONFIG, 'utf8')) as { validation: object; import: object };
+/**
+ * The sample config with overrides, written to `dir`. `enroll: false` gives every practice
+ * no cadence, so imports track people without enrolling them (for tests about the import alone).
+ */
+export function testConfig(dir: string, overrides: { validation?: object; import?: object; enroll?: boolean } = {}): string {
+  const config = JSON.parse(readFileSync(SAMPLE_CONFIG, 'utf8')) as { validation: object; import: object; practices: { enrollment?: object }[] };
   config.validation = { ...config.validation, ...overrides.validation };
   config.import = { ...config.import, ...overrides.import };
+  if (overrides.enroll === false) for (const practice of config.practices) practice.enrollment = {};
   const path = join(dir, 'stage.test.json');
   writeFileSync(path, JSON.stringify(config, null, 2));
   return path;
