@@ -1,0 +1,297 @@
+/**
+ * Exactly once and pacing of the cadence's sends against the telephony sandbox: injected
+ * throttling and faults, duplicate invocations, re-driven executions, a second import of
+ * the same file, many sends on one origination identity, and a do-not-call list file.
+ * The real cadence ASL runs locally with the real handlers, dynalite, s3rver and the sandbox.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { LOCAL_NAMES, objectCreatedEventFor, runImport, startLocalStack, type LocalStack } from '../../local/local-stack';
+import { runCadence, runCadences, startedExecutions } from '../../local/cadence-runner';
+import { handler as importDoNotCallList } from '../../lambdas/handlers/dnc-import';
+import { dependencies, type CadenceState } from '../../lambdas/handlers/cadence-support';
+import {
+  attemptOf,
+  attemptSummary,
+  cadenceTestConfig,
+  enrollPeople,
+  LAKESIDE,
+  LAKESIDE_SMS,
+  MONDAY_10AM_SEATTLE,
+  outcomeOf,
+  perAttemptKey,
+  phoneNumber,
+  pinRoundStart,
+  practiceOf,
+  reached,
+  runEnrollment,
+  SUNRISE,
+  traceCadence,
+  type Enrolled,
+  type Person,
+  type TaskCall,
+} from './cadence-fixtures';
+
+/** A one-step cadence (a care text on day 0, one round): what these tests need, fast. */
+const TEXT_ONCE = 'text-once';
+
+const people = (prefix: string, count: number, first: number, extra: Partial<Person> = {}): Person[] =>
+  Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${i + 1}`, mobile: phoneNumber(first + i, 'MOBILE', 400), cadence: TEXT_ONCE, ...extra }));
+
+type SendResult = CadenceState & { decision: { action: string } };
+
+describe('cadence sends against the telephony sandbox', () => {
+  let stack: LocalStack;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cadence-int-'));
+    const configPath = cadenceTestConfig(dir, (config) => {
+      config.cadences = [
+        ...(config.cadences ?? []),
+        { name: TEXT_ONCE, description: 'One care text.', rounds: 1, steps: [{ id: 'sms', channel: 'sms', purpose: 'care', day: 0, template: 'sms-care-gap' }] },
+      ];
+      // The pacing test's practice: an SMS identity registered for 2 messages a second.
+      const lakeside = practiceOf(config, LAKESIDE);
+      lakeside.sms = { ...lakeside.sms, messagesPerSecond: 2 };
+    });
+    stack = await startLocalStack({ inMemory: true, sandbox: { latencyMs: 2 }, configPath });
+  });
+  afterAll(() => stack?.stop());
+  afterEach(() => stack.engines.sandbox!.configure({ throttle: [], faults: [] }));
+
+  it('delivers each text exactly once through injected throttling and 5xx faults, and records every attempt as sent', async () => {
+    const group = people('flaky', 6, 1);
+    const { executions } = await enrollPeople(stack, dir, SUNRISE, 'flaky.csv', group);
+    await Promise.all(executions.map((e) => pinRoundStart(e, MONDAY_10AM_SEATTLE)));
+    const sandbox = stack.engines.sandbox!;
+    const before = (await sandbox.stats()).operations.SendTextMessage;
+    await sandbox.configure({ throttle: [{ operation: 'SendTextMessage', firstN: 2 }], faults: [{ operation: 'SendTextMessage', every: 3, status: 503 }] });
+
+    const runs = await Promise.all(executions.map((e) => traceCadence(e, { start: MONDAY_10AM_SEATTLE })));
+    const texts = (await reached(stack, group.map((p) => p.mobile!))).texts;
+    const outcomes = await Promise.all(executions.map((e) => outcomeOf(stack, e)));
+    const stats = (await sandbox.stats()).operations.SendTextMessage!;
+    const retried = runs.flatMap((r) => r.trace).filter((t) => t.state === 'SendSms' && t.error);
+
+    // Calls 1 and 2 throttled, every third a 503: six texts take calls 1–11, faults on 3, 6 and 9.
+    expect(stats.injectedThrottles - (before?.injectedThrottles ?? 0)).toBe(2);
+    expect(stats.injectedFaults - (before?.injectedFaults ?? 0)).toBe(3);
+    expect(retried.map((t) => t.error)).toEqual(['TransientSendError', 'TransientSendError', 'TransientSendError', 'TransientSendError', 'TransientSendError']);
+    expect(texts).toHaveLength(6);
+    expect([...perAttemptKey(texts).values()]).toEqual([1, 1, 1, 1, 1, 1]);
+    for (const { attempts, enrollment } of outcomes) {
+      const sms = attemptOf(attempts, 1, 'sms')!;
+      expect(sms).toMatchObject({ status: 'sent', providerMessageId: texts.find((t) => t.data.Context?.attempt === sms.attemptKey)!.data.MessageId });
+      expect(enrollment.status).toBe('finished');
+    }
+    expect(runs.map((r) => r.run.result.status)).toEqual(runs.map(() => 'SUCCEEDED'));
+  });
+
+  describe('duplicate invocations of a send', () => {
+    const group = people('dup', 5, 20);
+    let enrolled: Awaited<ReturnType<typeof enrollPeople>>;
+    beforeAll(async () => {
+      enrolled = await enrollPeople(stack, dir, SUNRISE, 'duplicates.csv', group);
+    });
+
+    it('sends one text when send-sms is invoked twice at once with the same payload', async () => {
+      const results: SendResult[] = [];
+      const run = await runEnrollment(stack, enrolled.execution('dup-1'), {
+        roundStartedAt: MONDAY_10AM_SEATTLE,
+        wrap: (real) => ({
+          SendSms: async (payload, context) => {
+            const both = (await Promise.all([real.SendSms!(payload, context), real.SendSms!(payload, context)])) as SendResult[];
+            results.push(...both);
+            return both.find((r) => r.decision.action === 'sent') ?? both[0];
+          },
+        }),
+      });
+
+      expect(run.texts).toHaveLength(1);
+      expect(results.map((r) => r.decision.action).sort()).toEqual(['duplicate', 'sent']);
+      // The loser found the winner's claim and moved on; the winner's outcome is what is recorded.
+      expect(attemptOf(run.attempts, 1, 'sms')).toEqual(expect.objectContaining({ status: 'sent', providerMessageId: run.texts[0]!.data.MessageId }));
+      expect(attemptOf(run.attempts, 1, 'sms')!.reason).toBeUndefined();
+      expect(run.trace.filter((t) => t.state === 'SendSms' && t.error)).toEqual([]);
+      expect(run.enrollment.status).toBe('finished');
+    });
+
+    it('sends one text when send-sms is invoked again with the same payload after it returned', async () => {
+      const results: SendResult[] = [];
+      const run = await runEnrollment(stack, enrolled.execution('dup-2'), {
+        roundStartedAt: MONDAY_10AM_SEATTLE,
+        wrap: (real) => ({
+          SendSms: async (payload, context) => {
+            results.push((await real.SendSms!(payload, context)) as SendResult);
+            results.push((await real.SendSms!(payload, context)) as SendResult);
+            return results.at(-1);
+          },
+        }),
+      });
+
+      expect(run.texts).toHaveLength(1);
+      // The first moved the enrollment past the step: the second finds nothing to send there.
+      expect(results.map((r) => r.decision.action)).toEqual(['sent', 'replan']);
+      expect(attemptOf(run.attempts, 1, 'sms')).toMatchObject({ status: 'sent', providerMessageId: run.texts[0]!.data.MessageId });
+      expect(run.run.result.status).toBe('SUCCEEDED');
+    });
+
+    it('sends one text when the Lambda response is lost after the send and the workflow retries the task', async () => {
+      let lost = false;
+      const run = await runEnrollment(stack, enrolled.execution('dup-3'), {
+        roundStartedAt: MONDAY_10AM_SEATTLE,
+        wrap: (real) => ({
+          SendSms: async (payload, context) => {
+            const out = await real.SendSms!(payload, context);
+            if (lost) return out;
+            lost = true;
+            throw Object.assign(new Error('the function response was lost'), { name: 'Lambda.Unknown' });
+          },
+        }),
+      });
+
+      expect(run.trace.filter((t) => t.state === 'SendSms').map((t) => t.error ?? t.output?.action)).toEqual(['Lambda.Unknown', 'replan']);
+      expect(run.texts).toHaveLength(1);
+      expect(attemptOf(run.attempts, 1, 'sms')!.status).toBe('sent');
+      expect(run.run.result.status).toBe('SUCCEEDED');
+    });
+
+    it('never sends a text again when recording its outcome fails after the provider accepted it', async () => {
+      const { ledger } = dependencies();
+      const record = jest.spyOn(ledger, 'completeAttempt').mockImplementationOnce(async () => {
+        throw Object.assign(new Error('The level of configured provisioned throughput for the table was exceeded'), { name: 'ProvisionedThroughputExceededException' });
+      });
+      try {
+        const run = await runEnrollment(stack, enrolled.execution('dup-5'), { roundStartedAt: MONDAY_10AM_SEATTLE });
+
+        expect(record).toHaveBeenCalledWith(expect.objectContaining({ stepId: 'sms' }), expect.objectContaining({ status: 'sent' }));
+        expect(run.texts).toHaveLength(1);
+        expect(run.trace.filter((t) => t.state === 'SendSms').map((t) => t.error ?? t.output?.action)).toEqual(['ProvisionedThroughputExceededException']);
+        expect(run.run.result).toMatchObject({ status: 'FAILED', error: 'ProvisionedThroughputExceededException' });
+        expect(run.enrollment).toMatchObject({ status: 'failed', failure: { error: 'ProvisionedThroughputExceededException' } });
+      } finally {
+        record.mockRestore();
+      }
+    });
+
+    it('sends nothing new when a finished execution is re-driven with the same input', async () => {
+      const execution = enrolled.execution('dup-4');
+      const first = await runEnrollment(stack, execution, { roundStartedAt: MONDAY_10AM_SEATTLE });
+      const again = await runCadence(execution.input, new Date(MONDAY_10AM_SEATTLE.getTime() + 3_600_000), execution.name);
+      const after = await outcomeOf(stack, execution);
+
+      expect(first.texts).toHaveLength(1);
+      expect(again.result).toMatchObject({ status: 'SUCCEEDED', output: expect.objectContaining({ decision: { action: 'stop', reason: 'finished' } }) });
+      expect(after.texts).toHaveLength(1);
+      expect(after.attempts).toEqual(first.attempts);
+    });
+
+    it('does not text again when an execution that failed right after the text is re-driven', async () => {
+      const [person] = people('redrive', 1, 30);
+      const { executions } = await enrollPeople(stack, dir, SUNRISE, 'redrive.csv', [person!]);
+      const execution = executions[0]!;
+      // The text goes out, then the task fails for good and RecordFailure cannot record it: the enrollment stays active.
+      const failed = await runEnrollment(stack, execution, {
+        roundStartedAt: MONDAY_10AM_SEATTLE,
+        wrap: (real) => ({
+          SendSms: async (payload, context) => {
+            await real.SendSms!(payload, context);
+            throw Object.assign(new Error('host crashed'), { name: 'HostCrashed' });
+          },
+          RecordFailure: async () => {
+            throw Object.assign(new Error('tracker unavailable'), { name: 'TrackerUnavailable' });
+          },
+        }),
+      });
+      const redriven = await runEnrollment(stack, execution);
+
+      expect(failed.run.result).toMatchObject({ status: 'FAILED', error: 'HostCrashed' });
+      expect(failed.texts).toHaveLength(1);
+      expect(redriven.run.result.status).toBe('SUCCEEDED');
+      expect(redriven.trace.map((t) => t.state)).toEqual(['PlanStep']);
+      expect(redriven.texts).toHaveLength(1);
+      expect(redriven.enrollment.status).toBe('finished');
+    });
+  });
+
+  describe('the same file again', () => {
+    const group = people('again', 3, 40);
+    let first: Enrolled;
+    beforeAll(async () => {
+      first = await enrollPeople(stack, dir, SUNRISE, 'again.csv', group);
+    });
+
+    it('enrolls nobody new and starts no execution when the same file is uploaded again', async () => {
+      const { last } = await startedExecutions(stack);
+      // A new upload is a new object version; locally (no bucket versioning) that is a new ETag@Last-Modified second.
+      await new Promise((r) => setTimeout(r, 1_100));
+
+      const second = await enrollPeople(stack, dir, SUNRISE, 'again.csv', group);
+
+      expect(first.outcome.summary).toMatchObject({ enrolled: 3 });
+      expect(second.outcome.importId).not.toBe(first.outcome.importId);
+      expect(second.outcome.summary).toMatchObject({ unchanged: 3, enrolled: 0, notEnrolled: { 'already-enrolled': 3 } });
+      expect(second.executions).toHaveLength(0);
+      expect((await startedExecutions(stack, last)).executions).toHaveLength(0);
+    });
+
+    it('starts nothing when the event of an upload already imported is delivered again', async () => {
+      const { last } = await startedExecutions(stack);
+
+      const again = await runImport(stack, await objectCreatedEventFor(stack, 'inbox/sunrise-family/again.csv'));
+
+      expect(again.skipped).toBe('already imported');
+      expect((await startedExecutions(stack, last)).executions).toHaveLength(0);
+    });
+  });
+
+  it('keeps 30 texts enrolled at once under the identity rate (2 a second) with no limit in the sandbox, and sends all 30', async () => {
+    const group = people('paced', 30, 100);
+    const { executions } = await enrollPeople(stack, dir, LAKESIDE, 'paced.csv', group);
+    await Promise.all(executions.map((e) => pinRoundStart(e, MONDAY_10AM_SEATTLE)));
+    const sandbox = stack.engines.sandbox!;
+
+    expect((await sandbox.config()).identityRateLimits ?? {}).toEqual({});
+    const runs = await runCadences(executions.map((e) => ({ ...e, startDate: MONDAY_10AM_SEATTLE.toISOString() })));
+    const identity = (await sandbox.stats()).identities[LAKESIDE_SMS]!;
+    const texts = (await reached(stack, group.map((p) => p.mobile!))).texts;
+
+    expect(executions).toHaveLength(30);
+    expect(identity).toMatchObject({ messages: 30, throttled: 0 });
+    expect(identity.maxPerSecond).toBeLessThanOrEqual(2);
+    // They did queue: 30 texts at 2 a second take about 15 seconds, whatever order the executions ran in.
+    expect(Date.parse(texts.at(-1)!.at) - Date.parse(texts[0]!.at)).toBeGreaterThanOrEqual(14_000);
+    expect(new Set(texts.map((t) => t.data.Context?.attempt)).size).toBe(30);
+    expect(runs.map((r) => r.result.status)).toEqual(runs.map(() => 'SUCCEEDED'));
+  });
+
+  it('drops no voicemail and places no call to a landline on the practice do-not-call list file', async () => {
+    const listed: Person = { id: 'dnc-listed', home: phoneNumber(200, 'LANDLINE', 400) };
+    const control: Person = { id: 'dnc-control', home: phoneNumber(201, 'LANDLINE', 400) };
+    const enrolled = await enrollPeople(stack, dir, SUNRISE, 'landlines.csv', [listed, control]);
+    const key = 'do-not-call/sunrise-family/practice-dnc.csv';
+    const national = listed.home!.replace(/^\+1(\d{3})(\d{3})(\d{4})$/, '($1) $2-$3');
+    await stack.s3.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.importBucket, Key: key, Body: `phone,name\n"${national}",Listed Person\n` }));
+
+    const imported = await importDoNotCallList(await objectCreatedEventFor(stack, key));
+    const [onList, notOnList] = await Promise.all([
+      runEnrollment(stack, enrolled.execution(listed.id), { roundStartedAt: MONDAY_10AM_SEATTLE }),
+      runEnrollment(stack, enrolled.execution(control.id), { roundStartedAt: MONDAY_10AM_SEATTLE }),
+    ]);
+
+    expect(imported).toEqual({ scope: SUNRISE, listed: 1, unreadable: 0 });
+    expect(attemptSummary(onList.attempts)).toMatchObject({
+      'r01#voicemail': 'skipped:do-not-call-list',
+      'r01#call': 'skipped:do-not-call-list',
+      'r02#voicemail': 'skipped:do-not-call-list',
+      'r02#call': 'skipped:do-not-call-list',
+    });
+    expect([onList.voiceMessages.length, onList.calls.length]).toEqual([0, 0]);
+    expect(onList.trace.map((t: TaskCall) => t.state)).not.toEqual(expect.arrayContaining(['DropVoicemail']));
+    expect(attemptSummary(notOnList.attempts)).toMatchObject({ 'r01#voicemail': 'sent', 'r01#call': 'sent' });
+    expect(notOnList.voiceMessages).toHaveLength(2);
+  });
+});
