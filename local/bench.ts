@@ -1,7 +1,8 @@
 /**
- * Benchmark of the local import path on generated data:
+ * Benchmark of the local import and cadence paths on generated data:
  *   npm run bench -- [--out bench-results.json] [--sizes 100000,1000000] [--quick]
- *                    [--numbers 6000] [--pool 10000] [--only import|validation]
+ *                    [--numbers 6000] [--pool 10000] [--only import|validation|enrollment|sender|transitions]
+ *                    [--enroll-rows 100000] [--mobiles 600] [--sms-rate 10]
  *                    [--rows-per-invocation N] [--keep]
  *
  * 1. Import: rows/s of the row phase and the importer's peak RSS. Each import runs in a fresh
@@ -11,6 +12,19 @@
  *    a bounded pool of numbers) and reported apart.
  * 2. Validation: PhoneNumberValidate against the sandbox at 20 ms latency and a 200/s limit,
  *    with unique numbers and with half of them repeated.
+ * 3. Enrollment: the EnrollContacts phase of an import of --enroll-rows generated rows (quick:
+ *    5,000) for the sample's first practice (default cadence community-outreach). An import
+ *    worker runs the import up to the enrollment phase; a second worker on the same state runs
+ *    EnrollContacts alone, so its maxRSS is the enroller's: contacts/s, StartExecution calls
+ *    (sandbox `executions` records), DynamoDB writes per contact (counted at the wire on the
+ *    enroller's own clients: local/bench/dynamo-counter.ts). enrollment.startsPerSecond is raised
+ *    to 1000 so the phase measures the enroller, not the configured pace (50/s in the sample).
+ * 4. Sender: --mobiles mobiles (quick: 120) in a one-step SMS cadence due at once, all executions
+ *    at the same time, at --sms-rate messages/s for one identity, against a sandbox without
+ *    identity limits: achieved/allowed (target ≥ 95%), the most texts in any second (never above
+ *    the rate), duplicates (none).
+ * 5. Transitions: the sample import and its community-outreach cadence as `npm start` runs them:
+ *    Step Functions transitions and Lambda invocations per person per round.
  * Writes the results as JSON (after every run, so a long run leaves what it measured).
  */
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
@@ -18,10 +32,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SAMPLE_CONFIG } from './local-stack';
 import { generateImportFile, phoneNumberPool, type GeneratedFile } from './bench/generate';
-import { runWorker, workerCommand } from './bench/launch';
-import type { ProgressMessage, WorkerResult } from './bench/protocol';
-import { formatResults, round, type BenchResults, type ImportBenchResult, type MachineInfo, type ValidationBenchResult } from './bench/report';
-import { firstPracticeId, writeBenchConfig } from './bench/stage-config';
+import { benchEnrollment, benchSender, benchTransitions, type BenchContext } from './bench/cadence-benches';
+import { CADENCE_WORKER_SCRIPT, ENROLL_WORKER_SCRIPT, runWorker, workerCommand } from './bench/launch';
+import type { WorkerResult } from './bench/protocol';
+import { formatResults, round, type BenchResults, type Check, type ImportBenchResult, type MachineInfo, type ValidationBenchResult } from './bench/report';
+import { nf, progressPrinter } from './bench/progress';
+import { firstPracticeId, rowsPerInvocationFor, writeBenchConfig } from './bench/stage-config';
 import type { SandboxOptions } from './sandbox/types';
 
 interface BenchArgs {
@@ -32,13 +48,24 @@ interface BenchArgs {
   readonly numbers: number;
   /** Distinct phone numbers the import files draw from. */
   readonly pool: number;
-  readonly only?: 'import' | 'validation';
+  readonly only?: Measurement;
   readonly keep: boolean;
   /** import.rowsPerInvocation for every run, instead of the bench's choice. */
   readonly rowsPerInvocation?: number;
+  /** Rows of the enrollment benchmark's import. */
+  readonly enrollRows: number;
+  /** Mobiles the sender benchmark texts. */
+  readonly mobiles: number;
+  /** The sender benchmark identity's messages per second. */
+  readonly smsRate: number;
 }
 
-const USAGE = 'usage: npm run bench -- [--out FILE.json] [--sizes 100000,1000000] [--quick] [--numbers N] [--pool N] [--only import|validation] [--rows-per-invocation N] [--keep]';
+export const MEASUREMENTS = ['import', 'validation', 'enrollment', 'sender', 'transitions'] as const;
+export type Measurement = (typeof MEASUREMENTS)[number];
+
+const USAGE =
+  'usage: npm run bench -- [--out FILE.json] [--sizes 100000,1000000] [--quick] [--numbers N] [--pool N] ' +
+  `[--only ${MEASUREMENTS.join('|')}] [--enroll-rows N] [--mobiles N] [--sms-rate N] [--rows-per-invocation N] [--keep]`;
 
 function count(text: string | undefined, flag: string): number {
   const value = Number((text ?? '').replace(/_/g, ''));
@@ -55,6 +82,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   let only: BenchArgs['only'];
   let keep = false;
   let rowsPerInvocation: number | undefined;
+  let enrollRows: number | undefined;
+  let mobiles: number | undefined;
+  let smsRate: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -78,10 +108,21 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         break;
       case '--only': {
         const which = value();
-        if (which !== 'import' && which !== 'validation') throw new Error(`--only takes import or validation\n${USAGE}`);
-        only = which;
+        if (!MEASUREMENTS.includes(which as Measurement)) throw new Error(`--only takes ${MEASUREMENTS.join(', ')}\n${USAGE}`);
+        only = which as Measurement;
         break;
       }
+      case '--enroll-rows':
+        enrollRows = count(value(), '--enroll-rows');
+        break;
+      case '--mobiles':
+        mobiles = count(value(), '--mobiles');
+        if (mobiles < 2) throw new Error('--mobiles: at least 2 (the rate is measured between the first and the last text)');
+        break;
+      case '--sms-rate':
+        smsRate = count(value(), '--sms-rate');
+        if (smsRate > 1000) throw new Error('--sms-rate: the stage config allows at most 1000 messages per second');
+        break;
       case '--keep':
         keep = true;
         break;
@@ -107,7 +148,15 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     only,
     keep,
     ...(rowsPerInvocation !== undefined ? { rowsPerInvocation } : {}),
+    enrollRows: enrollRows ?? (quick ? 5_000 : 100_000),
+    mobiles: mobiles ?? (quick ? 120 : 600),
+    smsRate: smsRate ?? 10,
   };
+}
+
+/** Whether a run measures `m`: every measurement by default, only one with --only. */
+export function measures(args: Pick<BenchArgs, 'only'>, m: Measurement): boolean {
+  return args.only === undefined || args.only === m;
 }
 
 function machine(): MachineInfo {
@@ -120,45 +169,6 @@ function machine(): MachineInfo {
     platform: process.platform,
     arch: process.arch,
   };
-}
-
-const nf = (n: number) => Math.round(n).toLocaleString('en-US');
-
-/** One progress line every `everyMs`, and always on a phase change. */
-function progressPrinter(label: string, total: number, everyMs: number): (p: ProgressMessage) => void {
-  let lastPrinted = 0;
-  let lastPhase = '';
-  return (p) => {
-    const now = Date.now();
-    if (p.phase === lastPhase && now - lastPrinted < everyMs) return;
-    lastPrinted = now;
-    lastPhase = p.phase;
-    const numbers = p.phase === 'numbers' || p.phase === 'finishing' || p.phase === 'done' ? `, numbers ${nf(p.lookups)} looked up of ${nf(p.uniqueNumbers)} done` : '';
-    console.log(`  [${label}] ${p.elapsedSeconds.toFixed(1)} s  ${p.phase.padEnd(9)} rows ${nf(p.rowsRead)}/${nf(total)}${numbers}  rss ${p.rssMb} MB heap ${p.heapUsedMb} MB`);
-  };
-}
-
-/**
- * Several row invocations per import, so the checkpoint/resume path runs: about 3.5 of
- * them, in whole batches of 250 rows, at most 100,000 rows each — and never a budget that
- * divides the row count. An invocation whose budget runs out exactly at the end of the file
- * hands back with the cursor at EOF, and the next one asks S3 for `Range: bytes=<size>-`,
- * which S3 (and s3rver) answer with 416 InvalidRange: the import fails. `--rows-per-invocation`
- * overrides this (e.g. `--sizes 1000 --rows-per-invocation 250` shows that failure).
- */
-function rowsPerInvocationFor(rows: number, override: number | undefined): number {
-  if (override !== undefined) return override;
-  let budget = Math.min(100_000, Math.max(250, Math.ceil(rows / 3.5 / 250) * 250));
-  while (rows % budget === 0) budget += 250;
-  return budget;
-}
-
-/** `correctness`: the import did what it should (a failure exits 1); `target`: a performance goal. */
-interface Check {
-  readonly run: string;
-  readonly kind: 'correctness' | 'target';
-  readonly ok: boolean;
-  readonly what: string;
 }
 
 async function benchImport(rows: number, args: BenchArgs, root: string, practiceId: string, checks: Check[]): Promise<ImportBenchResult> {
@@ -326,8 +336,12 @@ async function main(): Promise<void> {
     totalSeconds: 0,
     quick: args.quick,
     worker: workerCommand(),
+    workers: { import: workerCommand(), enrollment: workerCommand(ENROLL_WORKER_SCRIPT), cadence: workerCommand(CADENCE_WORKER_SCRIPT) },
     import: [],
     validation: [],
+    enrollment: [],
+    sender: [],
+    transitions: [],
     checks,
   };
   const save = async () => {
@@ -340,16 +354,29 @@ async function main(): Promise<void> {
   console.log(`Benchmark${args.quick ? ' (quick)' : ''}: ${results.machine.cpus} CPUs, ${results.machine.memoryGb} GB (${round(freemem() / 1024 ** 3)} GB free), Node ${results.machine.node}`);
   console.log(`Work directory ${root}; results → ${out}`);
   try {
-    if (args.only !== 'validation') {
+    if (measures(args, 'import')) {
       for (const rows of args.sizes) {
         results.import.push(await benchImport(rows, args, root, practiceId, checks));
         await save();
       }
     }
-    if (args.only !== 'import') {
+    if (measures(args, 'validation')) {
       results.validation.push(await benchValidation('unique', args.numbers, args, root, practiceId, checks));
       await save();
       results.validation.push(await benchValidation('half-duplicates', args.numbers, args, root, practiceId, checks));
+      await save();
+    }
+    const ctx: BenchContext = { root, keep: args.keep, practiceId, checks, pool: args.pool, ...(args.rowsPerInvocation !== undefined ? { rowsPerInvocation: args.rowsPerInvocation } : {}) };
+    if (measures(args, 'enrollment')) {
+      results.enrollment.push(await benchEnrollment(args.enrollRows, ctx));
+      await save();
+    }
+    if (measures(args, 'sender')) {
+      results.sender.push(await benchSender(args.mobiles, args.smsRate, ctx));
+      await save();
+    }
+    if (measures(args, 'transitions')) {
+      results.transitions.push(await benchTransitions(ctx));
     }
   } finally {
     if (!args.keep) await rm(root, { recursive: true, force: true });

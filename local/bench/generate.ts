@@ -223,3 +223,56 @@ export async function generateImportFile(path: string, options: GenerateOptions)
   await once(out, 'finish');
   return { path, rows: options.rows, bytes, rejectRows, duplicateRows, phoneCells, uniqueNumbers, seconds: (performance.now() - started) / 1000 };
 }
+
+/**
+ * `count` distinct valid mobile numbers in one area code, as the telephony sandbox types them:
+ * the national number's last digit 0–4 is MOBILE (and never …99). Area code 206 is Seattle,
+ * America/Los_Angeles, in the sandbox's table.
+ */
+export function mobileNumberPool(count: number, seed: number, areaCode = '206'): string[] {
+  const random = seededRandom(seed);
+  const seen = new Set<string>();
+  const pool: string[] = [];
+  let attempts = 0;
+  while (pool.length < count) {
+    if (++attempts > count * 50 + 1000) throw new Error(`could not find ${count} valid mobile numbers in ${areaCode}`);
+    const exchange = 200 + Math.floor(random() * 800);
+    if (exchange % 100 === 11 || exchange === 555 || exchange === 950 || exchange === 958 || exchange === 959 || exchange === 976) continue;
+    const line = `${String(Math.floor(random() * 1000)).padStart(3, '0')}${Math.floor(random() * 5)}`;
+    const e164 = `+1${areaCode}${exchange}${line}`;
+    if (seen.has(e164) || !isValidPhoneNumber(e164)) continue;
+    seen.add(e164);
+    pool.push(e164);
+  }
+  return pool;
+}
+
+/**
+ * One row per number: a named person in Seattle (WA 98101) with that mobile and SMS consent,
+ * so every row is a contact a care text may reach.
+ */
+export async function generateMobileFile(path: string, numbers: readonly string[], seed = 1): Promise<GeneratedFile> {
+  const started = performance.now();
+  const random = seededRandom(seed);
+  const pickOf = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const header = ['External ID', 'First Name', 'Last Name', 'Mobile Phone', 'Address', 'City', 'State', 'ZIP', 'Language', 'SMS Consent'];
+  const lines = [header.join(',')];
+  numbers.forEach((e164, i) => {
+    const cells = [`SMS${String(i + 1).padStart(8, '0')}`, pickOf(FIRST_NAMES), pickOf(LAST_NAMES), formatNumber(e164, i), `${100 + i} Pine St`, 'Seattle', 'WA', '98101', 'English', 'Yes'];
+    lines.push(cells.map(csvCell).join(','));
+  });
+  const text = `${lines.join('\n')}\n`;
+  const out = createWriteStream(path, { encoding: 'utf8' });
+  out.end(text);
+  await once(out, 'finish');
+  return {
+    path,
+    rows: numbers.length,
+    bytes: Buffer.byteLength(text),
+    rejectRows: 0,
+    duplicateRows: 0,
+    phoneCells: numbers.length,
+    uniqueNumbers: new Set(numbers).size,
+    seconds: (performance.now() - started) / 1000,
+  };
+}

@@ -5,55 +5,16 @@
  * inbox and runs the real import workflow with the real handlers — timed per handler —
  * then sends a WorkerResult to the parent over IPC (or prints it as a JSON line).
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { IMPORT_WORKFLOW, dropInInbox, importHandlers, objectCreatedEventFor, startLocalStack, storedSummary, type LocalStack } from '../local-stack';
 import { runWorkflow, type ExecutionResult, type LocalHandler } from '../workflow-runner';
 import type { ImportRun, ImportSummary, NumberCounts, RowCounts } from '../../lambdas/domain/import-run';
 import { lookupTimeline, validationArrivals } from './lookup-timeline';
-import type { MemorySample, ProgressMessage, StepTiming, WorkerMessage, WorkerResult, WorkerSpec } from './protocol';
+import type { MemorySample, ProgressMessage, StepTiming, WorkerResult, WorkerSpec } from './protocol';
+import { cpuSecondsOf, maxRssMb, mb, ownCpuSeconds, peakRssOf, send, workerMain } from './worker-util';
 
-const MB = 1024 * 1024;
 const SAMPLE_EVERY_MS = 250;
 const KEEP_SAMPLES = 120;
-
-function send(message: WorkerMessage): Promise<void> {
-  return new Promise((resolve) => {
-    if (process.send && process.connected) process.send(message, undefined, {}, () => resolve());
-    else process.stdout.write(`${JSON.stringify(message)}\n`, () => resolve());
-  });
-}
-
-function mb(bytes: number): number {
-  return Math.round((bytes / MB) * 10) / 10;
-}
-
-/** Peak resident size of another process (VmHWM), Linux only. */
-function peakRssOf(pid: number): number | undefined {
-  try {
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Math.round((Number(match[1]) / 1024) * 10) / 10 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds (user + system) another process has used so far, Linux only. */
-function cpuSecondsOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 of stat (utime, stime), counted from after the command name; 100 ticks a second on Linux.
-    return Math.round(((Number(fields[11]) + Number(fields[12])) / 100) * 10) / 10;
-  } catch {
-    return undefined;
-  }
-}
-
-function ownCpuSeconds(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
 
 /** At most `keep` samples, evenly spread, always keeping the highest one. */
 function thin(samples: readonly MemorySample[], keep: number): MemorySample[] {
@@ -100,7 +61,16 @@ async function run(spec: WorkerSpec): Promise<WorkerResult> {
     const loadAtStart = loadavg()[0]!;
     const steps: Record<string, { invocations: number; firstStart: number; lastEnd: number }> = {};
     let importId: string | undefined;
+    let executionId: string | undefined;
     const handlers = await importHandlers();
+    if (spec.stopBeforeEnrollment) {
+      // The run stays in phase `enrolling`; enroll-worker.ts enrolls it in a process of its own.
+      handlers.EnrollContacts = async (payload) => {
+        executionId = (payload as { executionId?: string }).executionId;
+        return { done: true, enrolled: 0 };
+      };
+      handlers.FinishImport = async () => ({ skipped: 'stopped before enrollment (benchmark)' });
+    }
     const timed: Record<string, LocalHandler> = {};
     for (const [state, handler] of Object.entries(handlers)) {
       timed[state] = async (payload, context) => {
@@ -177,6 +147,7 @@ async function run(spec: WorkerSpec): Promise<WorkerResult> {
       status: execution.status,
       ...(execution.error ? { error: execution.error, cause: execution.cause } : {}),
       importId,
+      ...(executionId ? { executionId } : {}),
       rowCounts: rowCounts ?? (summary ? pickRowCounts(summary) : undefined),
       numberCounts,
       seconds: {
@@ -190,7 +161,7 @@ async function run(spec: WorkerSpec): Promise<WorkerResult> {
       steps,
       transitions: execution.transitions,
       memory: {
-        maxRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
+        maxRssMb: maxRssMb(),
         rssAfterStartupMb,
         rssAfterUploadMb,
         peakSampledWorkflowRssMb: mb(peakSampled),
@@ -211,17 +182,4 @@ function pickRowCounts(s: ImportSummary): RowCounts {
   return { rowsRead: s.rowsRead, created: s.created, updated: s.updated, unchanged: s.unchanged, duplicates: s.duplicates, rejected: s.rejected, warnings: s.warnings };
 }
 
-async function main(): Promise<void> {
-  const spec = JSON.parse(process.argv[2] ?? '{}') as WorkerSpec;
-  try {
-    await send(await run(spec));
-  } catch (error) {
-    await send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-    process.exitCode = 1;
-  }
-  // The message is out; exit even if something (a half-started stack) still holds the loop.
-  // The engines kill their children on 'exit'.
-  process.exit();
-}
-
-void main();
+void workerMain(run);

@@ -1,7 +1,8 @@
 /** What the benchmark parent and its import worker say to each other over the IPC channel. */
 import type { OperationStats, SandboxOptions } from '../sandbox/types';
 import type { LookupTimeline } from './lookup-timeline';
-import type { ImportPhase, NumberCounts, RowCounts } from '../../lambdas/domain/import-run';
+import type { EnrollCounts, ImportPhase, NumberCounts, RowCounts } from '../../lambdas/domain/import-run';
+import type { DynamoCounts } from './dynamo-counter';
 
 /** The worker's only argument, as JSON. */
 export interface WorkerSpec {
@@ -15,6 +16,12 @@ export interface WorkerSpec {
   readonly progressEveryMs: number;
   /** Also read the sandbox's records of every lookup and report their timeline. */
   readonly lookupTimeline?: boolean;
+  /**
+   * Stop when the run reaches the enrollment phase: EnrollContacts and FinishImport are
+   * replaced by stand-ins that do nothing, so the run stays in phase `enrolling` for the
+   * enrollment worker (enroll-worker.ts) to enroll in a process of its own.
+   */
+  readonly stopBeforeEnrollment?: boolean;
 }
 
 export interface ProgressMessage {
@@ -51,6 +58,8 @@ export interface WorkerResult {
   readonly error?: string;
   readonly cause?: string;
   readonly importId?: string;
+  /** The import execution's id (the run's owner), as the handlers were given it. */
+  readonly executionId?: string;
   readonly rowCounts?: RowCounts;
   readonly numberCounts?: NumberCounts;
   readonly seconds: {
@@ -94,3 +103,173 @@ export interface WorkerFailure {
 }
 
 export type WorkerMessage = ProgressMessage | WorkerResult | WorkerFailure;
+
+/** enroll-worker.ts's argument: an import left in phase `enrolling` by an import worker with stopBeforeEnrollment. */
+export interface EnrollWorkerSpec {
+  readonly label: string;
+  /** The import worker's state directory (the tracker's LevelDB and the buckets). */
+  readonly stateDir: string;
+  readonly configPath: string;
+  readonly importId: string;
+  /** The import execution that owns the run. */
+  readonly executionId: string;
+  readonly sandbox: SandboxOptions;
+  readonly progressEveryMs: number;
+  /** Also count the table's items before and after (a Scan each: slow on a big table). */
+  readonly countTableItems?: boolean;
+}
+
+export interface EnrollProgressMessage {
+  readonly type: 'enroll-progress';
+  readonly elapsedSeconds: number;
+  readonly enrolled: number;
+  readonly rssMb: number;
+}
+
+export interface EnrollWorkerResult {
+  readonly type: 'result';
+  readonly label: string;
+  /** The import run's state when enrollment ended (`finishing` when it completed). */
+  readonly phase?: ImportPhase;
+  /** EnrollContacts invocations until one answered done (each a Lambda invocation). */
+  readonly invocations: number;
+  /** Enrolled, summed over the invocations' answers. */
+  readonly enrolledByHandler: number;
+  /** The run's enrollment counters as the tracker holds them. */
+  readonly enrollCounts?: EnrollCounts;
+  /** Contacts the enroller decided about: enrolled plus every not-enrolled reason (the import's touched contacts). */
+  readonly contacts: number;
+  /** Wall seconds from the first invocation's start to the last one's end. */
+  readonly seconds: number;
+  readonly startupSeconds: number;
+  /** `executions` records in the sandbox: executions StartExecution started. */
+  readonly executionsStarted: number;
+  /** StartExecution calls the sandbox answered or refused (idempotent replays included). */
+  readonly startExecutionCalls: number;
+  readonly startExecutionThrottled: number;
+  readonly dynamo: DynamoCounts;
+  /** Items the table gained during the enrollment (Scan counts before and after), when asked for. */
+  readonly tableItemsAdded?: number;
+  readonly memory: {
+    /** The worker's high-water mark: startup and the enrollment, nothing else ran in it. */
+    readonly maxRssMb: number;
+    readonly rssAfterStartupMb: number;
+    /** Highest RSS sampled (every 250 ms) while the enroller ran. */
+    readonly peakSampledRssMb: number;
+  };
+  readonly engines: ReadonlyArray<{ readonly name: string; readonly peakRssMb?: number; readonly cpuSeconds?: number }>;
+  /** The worker's CPU seconds over the enrollment alone. */
+  readonly cpuSeconds: number;
+  readonly loadAverage: { readonly start: number; readonly end: number };
+}
+
+/** cadence-worker.ts's argument. */
+export interface CadenceWorkerSpec {
+  /** `sender`: texts paced against the sandbox; `transitions`: the sample import's cadences, counted. */
+  readonly mode: 'sender' | 'transitions';
+  readonly label: string;
+  readonly stateDir: string;
+  readonly configPath: string;
+  readonly practiceId: string;
+  /** The file to import. */
+  readonly file: string;
+  readonly sandbox: SandboxOptions;
+  /** Executions run at once (runCadences' concurrency). */
+  readonly concurrency?: number;
+  /** Sender: the cadence whose executions are run (the others, if any, are left alone). */
+  readonly cadence?: string;
+}
+
+/** Lambda invocations of the cadence workflow's handlers, by Task state. */
+export type InvocationCounts = Record<string, number>;
+
+export interface CadenceImportFigures {
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly error?: string;
+  readonly created: number;
+  readonly enrolled: number;
+  readonly seconds: number;
+}
+
+/** How late the pacer's wakers were for their reserved send times (the pacer gives a slot up when later than its tolerance, 15 ms). */
+export interface PacerWaits {
+  readonly waits: number;
+  /** Wakers later than the tolerance: their slot went unused and the step was re-planned. */
+  readonly missed: number;
+  readonly lateMsMedian: number;
+  readonly lateMsP90: number;
+  readonly lateMsMax: number;
+  /** When each slot was missed: seconds after the first text reached the sandbox (negative: before it). */
+  readonly missedAtSeconds: readonly number[];
+}
+
+/** The worker's event-loop delay while the cadences ran (perf_hooks.monitorEventLoopDelay), ms. */
+export interface EventLoopDelay {
+  readonly mean: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+export interface SenderWorkerResult {
+  readonly type: 'result';
+  readonly mode: 'sender';
+  readonly label: string;
+  readonly import: CadenceImportFigures;
+  readonly identity: string;
+  readonly messagesPerSecond: number;
+  /** The virtual clock every execution started on: a daytime instant when the recipients' send window is open. */
+  readonly clockStart: string;
+  readonly sendWindowOpenAtStart: boolean;
+  readonly executions: number;
+  readonly failedExecutions: number;
+  readonly failures: readonly string[];
+  /** `texts` records the sandbox kept (accepted messages). */
+  readonly texts: number;
+  /** Arrival of the first and last text at the sandbox (its record times), ISO. */
+  readonly firstAt?: string;
+  readonly lastAt?: string;
+  readonly spanSeconds: number;
+  /** Texts per attempt key beyond the first, summed; and texts that carried no attempt key. */
+  readonly duplicates: number;
+  readonly withoutAttemptKey: number;
+  /** The sandbox's pacing statistics for the identity. */
+  readonly identityStats?: { readonly messages: number; readonly maxPerSecond: number; readonly throttled: number };
+  /** Gaps between consecutive texts at the sandbox, ms. */
+  readonly gapsMs: { readonly min: number; readonly p1: number; readonly median: number; readonly p99: number; readonly max: number };
+  /** What SendSms answered (its decision's action): sent, pace (waits in the workflow), replan (e.g. woke too late for its slot), duplicate… */
+  /** Seconds until every execution had reached its first task (the local runner builds each state machine first); none ran a task before. */
+  readonly startBarrierSeconds: number;
+  readonly sendSmsOutcomes: Record<string, number>;
+  readonly pacerWaits: PacerWaits;
+  readonly eventLoopDelayMs: EventLoopDelay;
+  readonly invocations: InvocationCounts;
+  readonly handlerErrors: InvocationCounts;
+  readonly transitions: number;
+  /** Wall seconds of runCadences. */
+  readonly cadenceSeconds: number;
+  readonly cpuSeconds: number;
+  readonly loadAverage: { readonly start: number; readonly end: number };
+}
+
+export interface TransitionsWorkerResult {
+  readonly type: 'result';
+  readonly mode: 'transitions';
+  readonly label: string;
+  readonly import: CadenceImportFigures;
+  readonly cadence: string;
+  readonly rounds: number;
+  readonly enrollments: number;
+  readonly failedExecutions: number;
+  /** States entered, summed over the cadence's executions. */
+  readonly transitions: number;
+  readonly invocations: InvocationCounts;
+  readonly handlerErrors: InvocationCounts;
+  readonly sent: Record<string, number>;
+  readonly skipped: Record<string, number>;
+  readonly duplicateSends: number;
+  readonly windowViolations: number;
+  readonly cadenceSeconds: number;
+}
+
+export type CadenceWorkerResult = SenderWorkerResult | TransitionsWorkerResult;
