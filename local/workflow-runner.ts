@@ -43,13 +43,27 @@ export function loadDefinition(aslPath: string): { definition: object; placehold
   return { definition: JSON.parse(substituted) as object, placeholders };
 }
 
+const machines = new Map<string, StateMachine>();
+
+/**
+ * One validated machine per ASL file: validating a definition costs more CPU than a short
+ * execution, and hundreds of concurrent cadence executions would otherwise each pay it.
+ */
+function stateMachineFor(aslPath: string): StateMachine {
+  let machine = machines.get(aslPath);
+  if (!machine) {
+    machine = new StateMachine(loadDefinition(aslPath).definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
+    machines.set(aslPath, machine);
+  }
+  return machine;
+}
+
 /**
  * Runs the state machine once. `handlers` maps Task state names to handler functions;
  * a Task whose Resource is lambda:invoke gets its Payload and returns { Payload }.
  */
 export async function runWorkflow(aslPath: string, input: unknown, handlers: Record<string, LocalHandler>, options: RunOptions = {}): Promise<ExecutionResult> {
-  const { definition } = loadDefinition(aslPath);
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
+  const machine = stateMachineFor(aslPath);
   const name = options.executionName ?? randomUUID();
   const executionId = `arn:aws:states:us-east-1:000000000000:execution:local:${name}`;
   const timeout = options.lambdaTimeoutMs ?? 900_000;
