@@ -4,7 +4,7 @@
  * the same file at cold start, so both sides share this one schema.
  */
 import { z } from 'zod';
-import { isValidPhoneNumber, type CountryCode } from 'libphonenumber-js/max';
+import { isValidPhoneNumber, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import {
   cadenceConfigProblems,
   cadencesSchema,
@@ -50,12 +50,22 @@ const originationIdentity = z
         registrationId: z.string().min(1).optional(),
       })
       .optional(),
-    /** Messages per second the identity is registered for (10DLC 1, toll-free 3, short code 100). */
-    messagesPerSecond: z.number().positive().max(1000).default(1),
+    /**
+     * Messages per second the identity is registered for (short code 100, or what AWS granted).
+     * @default 3 for a toll-free number (provisioned as TOLL_FREE, or an existing +1 8xx toll-free number), else 1 (10DLC)
+     */
+    messagesPerSecond: z.number().positive().max(1000).optional(),
   })
   .refine((o) => (o.originationIdentity === undefined) !== (o.provision === undefined), {
     message: 'give either originationIdentity (an existing number, pool or ARN) or provision (the stack requests a number), not both',
-  });
+  })
+  .transform(({ messagesPerSecond, ...o }) => ({ ...o, messagesPerSecond: messagesPerSecond ?? (isTollFree(o) ? 3 : 1) }));
+
+/** Toll-free numbers start at 3 messages a second in the US; 10DLC numbers at 1 until their campaign is vetted. */
+function isTollFree(o: { originationIdentity?: string; provision?: { numberType: string } }): boolean {
+  if (o.provision) return o.provision.numberType === 'TOLL_FREE';
+  return parsePhoneNumberFromString(o.originationIdentity ?? '')?.getType() === 'TOLL_FREE';
+}
 
 /** End User Messaging resources shared by the deployment: existing ones by name, or created by the messaging stack. */
 const messagingSchema = z

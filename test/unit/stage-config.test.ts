@@ -55,6 +55,19 @@ describe('parseStageConfig', () => {
     expect({ enrollment, consentDefaults, links, sendWindow }).toEqual({ enrollment: { byPrefix: {} }, consentDefaults: [], links: {}, sendWindow: undefined });
   });
 
+  it.each([
+    ['an existing 10DLC number', 1, { originationIdentity: '+12065550188' }],
+    ['an existing toll-free number', 3, { originationIdentity: '+18885550188' }],
+    ['a pool or ARN (type unknown)', 1, { originationIdentity: 'pool-0123456789abcdef' }],
+    ['a requested 10DLC number', 1, { provision: { numberType: 'TEN_DLC' } }],
+    ['a requested toll-free number', 3, { provision: { numberType: 'TOLL_FREE' } }],
+    ['a toll-free number with the rate AWS granted', 20, { originationIdentity: '+18885550188', messagesPerSecond: 20 }],
+  ])('paces %s at %d a second unless told otherwise', (_, expected, sms) => {
+    const config = sample();
+    config.practices[1].sms = sms;
+    expect(parseStageConfig(config).practices[1]!.sms.messagesPerSecond).toBe(expected);
+  });
+
   it('refuses a practice whose SMS and voice numbers are the same, naming the path', () => {
     const config = sample();
     config.practices[0].voice.originationIdentity = config.practices[0].sms.originationIdentity;
