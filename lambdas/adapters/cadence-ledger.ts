@@ -5,7 +5,7 @@
  *
  *   PRACTICE#<id>#CONTACT#<contactId>   ENROLLMENT#<cadence>        the person's enrollment in a cadence
  *   PRACTICE#<id>#CONTACT#<contactId>   ATTEMPT#<attemptKey>        one step of one round: claimed → sent | failed | unconfirmed, or skipped
- *   PRACTICE#<id>#CONTACT#<contactId>   CAP#<local date>            messages counted against the frequency cap that day
+ *   PRACTICE#<id>#CONTACT#<contactId>   CAP                         messages per local date counted against the frequency cap (the last 8 days), and a version
  *   IMPORT#<importId>#ENROLL#<shard>    <contactId>                 the import's enrollment work list
  *   PRACTICE#<id>#POSTCARDS#<date>      <attemptKey>                a line of that day's print-vendor manifest
  *   PACE#<origination identity>         SLOTS                       the identity's next free send time (epoch ms)
@@ -15,6 +15,14 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import type { Cursor, Enrollment } from '../domain/enrollment';
 import type { StepChannel } from '../domain/step-plan';
 import { ConflictError, TrackerTable, stripKeys } from './tracker-table-client';
+
+/** A person's messages per local date (YYYY-MM-DD) and the version each change bumps. */
+export interface CapLedger {
+  readonly sent: ReadonlyMap<string, number>;
+  readonly version: number;
+}
+
+const CAP = 'CAP';
 
 export type AttemptStatus = 'claimed' | 'sent' | 'failed' | 'unconfirmed' | 'skipped';
 
@@ -216,31 +224,31 @@ export class CadenceLedger extends TrackerTable {
 
   // ---- frequency cap ----
 
-  /** Messages counted per local date from `fromDate` on. */
-  async capCounts(practiceId: string, contactId: string, fromDate: string): Promise<Map<string, number>> {
-    const { Items = [] } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': contactPk(practiceId, contactId), ':from': `CAP#${fromDate}`, ':to': 'CAP#9999' },
-        ConsistentRead: true,
-      }),
-    );
-    return new Map(Items.map((i) => [(i.sk as string).slice(4), i.sent as number]));
+  /** The person's frequency-cap counts, read consistently (what every send decision starts from). */
+  async capLedger(practiceId: string, contactId: string): Promise<CapLedger> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: contactPk(practiceId, contactId), sk: CAP }, ConsistentRead: true }));
+    return { sent: new Map(Object.entries((Item?.sent as Record<string, number> | undefined) ?? {})), version: (Item?.version as number | undefined) ?? 0 };
   }
 
-  /** Counts one message on the date unless the day's cap is reached (two senders cannot both take the last one). */
-  async takeCap(practiceId: string, contactId: string, date: string, perDay: number): Promise<boolean> {
+  /**
+   * Counts one message on `date` if nobody changed the counts since `seen` was read. The caller
+   * decided from `seen` that the day's and the week's caps allow it, so the decision is atomic
+   * for both: of two senders holding the same `seen`, one wins and the other re-plans.
+   * Dates more than a week before `date` are dropped as it writes.
+   */
+  async takeCap(practiceId: string, contactId: string, date: string, seen: CapLedger): Promise<boolean> {
+    const keepFrom = new Date(Date.parse(date) - 8 * 86_400_000).toISOString().slice(0, 10);
+    const sent = Object.fromEntries([...seen.sent].filter(([d]) => d >= keepFrom));
+    sent[date] = (sent[date] ?? 0) + 1;
     try {
       await this.conditional(
-        new UpdateCommand({
+        new PutCommand({
           TableName: this.tableName,
-          Key: { pk: contactPk(practiceId, contactId), sk: `CAP#${date}` },
-          UpdateExpression: 'ADD sent :one',
-          ConditionExpression: 'attribute_not_exists(sent) OR sent < :perDay',
-          ExpressionAttributeValues: { ':one': 1, ':perDay': perDay },
+          Item: { pk: contactPk(practiceId, contactId), sk: CAP, sent, version: seen.version + 1 },
+          ConditionExpression: seen.version === 0 ? 'attribute_not_exists(version)' : 'version = :seen',
+          ...(seen.version === 0 ? {} : { ExpressionAttributeValues: { ':seen': seen.version } }),
         }),
-        'frequency cap reached',
+        'frequency cap changed since it was read',
       );
       return true;
     } catch (e) {
@@ -249,14 +257,16 @@ export class CadenceLedger extends TrackerTable {
     }
   }
 
+  /** Uncounts a message taken on `date` that was not sent (others holding older counts then re-plan). */
   async giveBackCap(practiceId: string, contactId: string, date: string): Promise<void> {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { pk: contactPk(practiceId, contactId), sk: `CAP#${date}` },
-        UpdateExpression: 'ADD sent :minus',
-        ConditionExpression: 'sent > :zero',
-        ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
+        Key: { pk: contactPk(practiceId, contactId), sk: CAP },
+        UpdateExpression: 'SET sent.#date = sent.#date - :one, version = version + :one',
+        ConditionExpression: 'sent.#date > :zero',
+        ExpressionAttributeNames: { '#date': date },
+        ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
       }),
     ).catch((e: Error) => {
       if (e.name !== 'ConditionalCheckFailedException') throw e;

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { now } from '../adapters/clock';
-import { CadenceLedger, type Attempt } from '../adapters/cadence-ledger';
+import { CadenceLedger, type Attempt, type CapLedger } from '../adapters/cadence-ledger';
 import { Pacer, type SendTime } from '../adapters/pacer';
 import { PermanentSendError, TransientSendError } from '../adapters/send-errors';
 import { loadStageConfig, requiredEnv } from '../adapters/settings';
@@ -61,6 +61,8 @@ export function resetCadenceDependencies(): void {
 export interface Situation extends StepSituation {
   readonly practice: PracticeProfile & StepSituation['practice'];
   readonly cadenceConfig: Cadence;
+  /** The counts sentPerLocalDay came from, with their version: taking the cap is conditional on it. */
+  readonly capLedger: CapLedger;
 }
 
 export async function loadSituation(state: CadenceState): Promise<Situation | { gone: string }> {
@@ -72,10 +74,10 @@ export async function loadSituation(state: CadenceState): Promise<Situation | { 
   if (!contact || !enrollment) return { gone: 'the contact or its enrollment no longer exists' };
   const numbers = contact.phones.map((p) => p.e164);
   const at = now();
-  const [validations, listed, sent] = await Promise.all([
+  const [validations, listed, cap] = await Promise.all([
     tracker.getValidations(numbers),
     ledger.doNotCallListed(state.practiceId, numbers),
-    ledger.capCounts(state.practiceId, state.contactId, new Date(at.getTime() - 8 * 86_400_000).toISOString().slice(0, 10)),
+    ledger.capLedger(state.practiceId, state.contactId),
   ]);
   const center = practice.contactCenter;
   const closedDates = new Set(config.sendWindow.holidays.filter((h) => !h.states).map((h) => h.date));
@@ -94,7 +96,8 @@ export async function loadSituation(state: CadenceState): Promise<Situation | { 
     practice,
     sendWindow: config.sendWindow,
     frequencyCap: config.frequencyCap,
-    sentPerLocalDay: sent,
+    sentPerLocalDay: cap.sent,
+    capLedger: cap,
     agentHours: center ? (when: Date) => agentHoursAt(when, center.hours, practice.timeZone, closedDates) : undefined,
   };
 }
@@ -160,7 +163,7 @@ export function originationIdentity(practice: PracticeProfile, kind: 'sms' | 'vo
 /** The send path shared by every channel. Returns the next workflow state. */
 export async function deliver(input: z.infer<typeof taskInput>, pacing: ((s: Situation) => Pacing) | undefined, effect: Effect): Promise<CadenceState> {
   const { state, executionId } = input;
-  const { ledger, pacer, config } = dependencies();
+  const { ledger, pacer } = dependencies();
   const s = await loadSituation(state);
   if ('gone' in s) return { ...state, pacing: undefined, decision: { action: 'stop', reason: s.gone } };
   const cursor = s.enrollment.cursor;
@@ -195,7 +198,7 @@ export async function deliver(input: z.infer<typeof taskInput>, pacing: ((s: Sit
   }
 
   const capped = CAPPED_CHANNELS.has(plan.channel) && plan.capDate;
-  if (capped && !(await ledger.takeCap(s.enrollment.practiceId, s.enrollment.contactId, plan.capDate!, config.frequencyCap.perDay))) {
+  if (capped && !(await ledger.takeCap(s.enrollment.practiceId, s.enrollment.contactId, plan.capDate!, s.capLedger))) {
     await ledger.releaseAttempt(attempt);
     return { ...state, pacing: undefined, decision: { action: 'replan' } };
   }

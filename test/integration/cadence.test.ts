@@ -268,6 +268,35 @@ describe('cadence sends against the telephony sandbox', () => {
     expect(runs.map((r) => r.result.status)).toEqual(runs.map(() => 'SUCCEEDED'));
   });
 
+  it('takes the frequency cap atomically: of two senders that read the same counts, only one takes the week\'s third message', async () => {
+    const { ledger } = dependencies();
+    const [practice, contact] = [SUNRISE, 'cap-race-1'];
+    expect(await ledger.takeCap(practice, contact, '2026-11-16', await ledger.capLedger(practice, contact))).toBe(true);
+    expect(await ledger.takeCap(practice, contact, '2026-11-17', await ledger.capLedger(practice, contact))).toBe(true);
+    const seen = await ledger.capLedger(practice, contact);
+
+    // Different days, so a per-day counter alone would let both through: 4 in a week.
+    const taken = await Promise.all([ledger.takeCap(practice, contact, '2026-11-18', seen), ledger.takeCap(practice, contact, '2026-11-19', seen)]);
+
+    expect(taken.sort()).toEqual([false, true]);
+    const after = await ledger.capLedger(practice, contact);
+    expect([...after.sent.values()].reduce((a, b) => a + b, 0)).toBe(3);
+    expect(after.version).toBe(seen.version + 1);
+  });
+
+  it('gives a taken message back on its date only, and drops dates older than a week as it counts', async () => {
+    const { ledger } = dependencies();
+    const [practice, contact] = [SUNRISE, 'cap-give-back-1'];
+    await ledger.takeCap(practice, contact, '2026-11-01', await ledger.capLedger(practice, contact));
+    await ledger.takeCap(practice, contact, '2026-11-20', await ledger.capLedger(practice, contact));
+    await ledger.takeCap(practice, contact, '2026-11-21', await ledger.capLedger(practice, contact));
+
+    await ledger.giveBackCap(practice, contact, '2026-11-21');
+    await ledger.giveBackCap(practice, contact, '2026-11-21');
+
+    expect(Object.fromEntries((await ledger.capLedger(practice, contact)).sent)).toEqual({ '2026-11-20': 1, '2026-11-21': 0 });
+  });
+
   it('drops no voicemail and places no call to a landline on the practice do-not-call list file', async () => {
     const listed: Person = { id: 'dnc-listed', home: phoneNumber(200, 'LANDLINE', 400) };
     const control: Person = { id: 'dnc-control', home: phoneNumber(201, 'LANDLINE', 400) };
