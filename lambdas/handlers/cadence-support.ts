@@ -213,7 +213,13 @@ export async function deliver(input: z.infer<typeof taskInput>, pacing: ((s: Sit
     await giveBack();
     throw e;
   }
-  if (time && !(await pacer.waitFor(time))) {
+  const stillDue = async () => {
+    if (!time || time.atMs - Date.now() <= RECHECK_LEAD_MS) return true;
+    // A wait long enough for a STOP or a booking to land: look again just before the send time.
+    await new Promise((r) => setTimeout(r, time.atMs - RECHECK_LEAD_MS - Date.now()));
+    return stillSends(state, s, plan);
+  };
+  if (time && !((await stillDue()) && (await pacer.waitFor(time)))) {
     await ledger.releaseAttempt(attempt);
     await giveBack();
     return { ...state, pacing: undefined, decision: { action: 'replan' } };
@@ -239,6 +245,20 @@ export async function deliver(input: z.infer<typeof taskInput>, pacing: ((s: Sit
   await advance(s, cursor);
   return { ...state, pacing: undefined, decision: { action: 'sent', channel: plan.channel, cursor } };
 }
+
+/**
+ * Whether the send planned from `before` still stands on facts read now: the same step to the
+ * same number (the cap this send already took aside, so it is not counted against itself).
+ */
+async function stillSends(state: CadenceState, before: Situation, plan: SendPlan): Promise<boolean> {
+  const now = await loadSituation(state);
+  if ('gone' in now) return false;
+  const again = planStep({ ...now, sentPerLocalDay: before.sentPerLocalDay });
+  return again.action === 'send' && again.step.id === plan.step.id && again.to === plan.to;
+}
+
+/** How long before a reserved send time the sender re-reads the person (enough for the reads). */
+const RECHECK_LEAD_MS = 300;
 
 /** A reserved time further out than this is waited for by the workflow, not inside the Lambda. */
 export const INLINE_WAIT_MS = 30_000;

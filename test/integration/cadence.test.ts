@@ -28,6 +28,7 @@ import {
   reached,
   runEnrollment,
   SUNRISE,
+  SUNRISE_SMS,
   traceCadence,
   type Enrolled,
   type Person,
@@ -41,6 +42,7 @@ const people = (prefix: string, count: number, first: number, extra: Partial<Per
   Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${i + 1}`, mobile: phoneNumber(first + i, 'MOBILE', 400), cadence: TEXT_ONCE, ...extra }));
 
 type SendResult = CadenceState & { decision: { action: string } };
+const taskState = (payload: unknown) => (payload as { state: CadenceState }).state;
 
 describe('cadence sends against the telephony sandbox', () => {
   let stack: LocalStack;
@@ -266,6 +268,35 @@ describe('cadence sends against the telephony sandbox', () => {
     expect(Date.parse(texts.at(-1)!.at) - Date.parse(texts[0]!.at)).toBeGreaterThanOrEqual(14_000);
     expect(new Set(texts.map((t) => t.data.Context?.attempt)).size).toBe(30);
     expect(runs.map((r) => r.result.status)).toEqual(runs.map(() => 'SUCCEEDED'));
+  });
+
+  it('sends nothing when the person texts STOP while the text waits for its paced send time', async () => {
+    const person: Person = { id: 'stop-while-paced-1', mobile: phoneNumber(60, 'MOBILE', 400), cadence: TEXT_ONCE };
+    const enrolled = await enrollPeople(stack, dir, SUNRISE, 'stop-while-paced.csv', [person]);
+    const { pacer, tracker } = dependencies();
+    const results: SendResult[] = [];
+    const run = await runEnrollment(stack, enrolled.execution(person.id), {
+      roundStartedAt: MONDAY_10AM_SEATTLE,
+      wrap: (real) => ({
+        SendSms: async (payload, context) => {
+          if (results.length === 0) {
+            // Other senders hold the identity's next 2 seconds (40 slots at 20/s): this text waits in the Lambda.
+            for (let i = 0; i < 40; i++) await pacer.reserve(SUNRISE_SMS, 20);
+            const { practiceId, contactId } = taskState(payload);
+            setTimeout(() => void tracker.recordOptOut(practiceId, contactId, 'sms', 'sms-keyword:STOP', new Date().toISOString()), 500);
+          }
+          const out = (await real.SendSms!(payload, context)) as SendResult;
+          results.push(out);
+          return out;
+        },
+      }),
+    });
+
+    expect(results[0]!.decision.action).toBe('replan');
+    expect(run.texts).toHaveLength(0);
+    expect(attemptOf(run.attempts, 1, 'sms')).toBeUndefined();
+    expect(run.enrollment).toMatchObject({ status: 'stopped' });
+    expect([...(await dependencies().ledger.capLedger(SUNRISE, run.contact.contactId)).sent.values()].reduce((a, b) => a + b, 0)).toBe(0);
   });
 
   it('takes the frequency cap atomically: of two senders that read the same counts, only one takes the week\'s third message', async () => {
