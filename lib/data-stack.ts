@@ -15,7 +15,7 @@ import type { Construct } from 'constructs';
 import { TRACKER_TABLE } from '../lambdas/adapters/tracker-table';
 import type { StageConfig } from '../lambdas/domain/stage-config';
 import { acknowledge } from './compliance';
-import { eventBusName, IMPORT_INBOX_PREFIX, IMPORT_REPORTS_PREFIX, keyAlias, stageLogGroupPatterns } from './naming';
+import { DO_NOT_CALL_PREFIX, eventBusName, IMPORT_INBOX_PREFIX, IMPORT_REPORTS_PREFIX, keyAlias, POSTCARD_MANIFEST_PREFIX, stageLogGroupPatterns } from './naming';
 
 export interface DataStackProps extends StackProps {
   /** The parsed stage config; `retainData` and `import.*RetentionDays` shape this stack. */
@@ -123,15 +123,9 @@ export class DataStack extends Stack {
     const importBucket = new s3.Bucket(this, 'ImportBucket', {
       ...this.phiBucketProps(key, accessLogs, 'import-bucket/', removalPolicy),
       lifecycleRules: [
-        {
-          id: 'purge-raw-uploads',
-          prefix: IMPORT_INBOX_PREFIX,
-          expiration: Duration.days(config.import.rawRetentionDays),
-          // An expired (or overwritten) upload becomes a noncurrent version; it is deleted a
-          // day later so no copy of the raw file outlives the retention period.
-          noncurrentVersionExpiration: Duration.days(1),
-        },
-        { id: 'remove-expired-delete-markers', prefix: IMPORT_INBOX_PREFIX, expiredObjectDeleteMarker: true },
+        // Raw uploads and do-not-call files hold names and numbers; once imported the tracker has what it needs.
+        ...expireUnder('purge-raw-uploads', IMPORT_INBOX_PREFIX, config.import.rawRetentionDays, 'remove-expired-delete-markers'),
+        ...expireUnder('purge-do-not-call-files', DO_NOT_CALL_PREFIX, config.import.rawRetentionDays),
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });
@@ -145,13 +139,9 @@ export class DataStack extends Stack {
     const reportsBucket = new s3.Bucket(this, 'ReportsBucket', {
       ...this.phiBucketProps(key, accessLogs, 'reports-bucket/', removalPolicy),
       lifecycleRules: [
-        {
-          id: 'expire-import-reports',
-          prefix: IMPORT_REPORTS_PREFIX,
-          expiration: Duration.days(config.import.reportRetentionDays),
-          noncurrentVersionExpiration: Duration.days(1),
-        },
-        { id: 'remove-expired-delete-markers', prefix: IMPORT_REPORTS_PREFIX, expiredObjectDeleteMarker: true },
+        ...expireUnder('expire-import-reports', IMPORT_REPORTS_PREFIX, config.import.reportRetentionDays, 'remove-expired-delete-markers'),
+        // Postcard manifests carry names and mailing addresses: kept as long as reports, no longer.
+        ...expireUnder('expire-postcard-manifests', POSTCARD_MANIFEST_PREFIX, config.import.reportRetentionDays),
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });
@@ -199,4 +189,16 @@ export class DataStack extends Stack {
       removalPolicy,
     };
   }
+}
+
+/**
+ * Objects under `prefix` expire after `days`; an expired (or overwritten) object becomes a
+ * noncurrent version, deleted a day later so no copy outlives the retention period; then
+ * the delete markers left behind are removed.
+ */
+function expireUnder(id: string, prefix: string, days: number, markersId = `${id}-delete-markers`): s3.LifecycleRule[] {
+  return [
+    { id, prefix, expiration: Duration.days(days), noncurrentVersionExpiration: Duration.days(1) },
+    { id: markersId, prefix, expiredObjectDeleteMarker: true },
+  ];
 }

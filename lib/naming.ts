@@ -31,6 +31,11 @@ export const IMPORT_INBOX_PREFIX = 'inbox/';
 /** Where import summaries and rejected-row reports are written in the reports bucket. */
 export const IMPORT_REPORTS_PREFIX = 'imports/';
 
+/** Where practices drop do-not-call lists in the import bucket: `do-not-call/<practice-id>/<file>`. */
+export const DO_NOT_CALL_PREFIX = 'do-not-call/';
+/** Where the daily postcard manifests are written in the reports bucket. */
+export const POSTCARD_MANIFEST_PREFIX = 'postcards/';
+
 /** Lambda log group of a function with an explicit name (the name Lambda itself would pick). */
 export function lambdaLogGroupName(functionName: string): string {
   return `/aws/lambda/${functionName}`;

@@ -26,16 +26,13 @@ import type { PracticeProfile, StageConfig } from '../lambdas/domain/stage-confi
 import { acknowledge, iamWildcardResourceFinding } from './compliance';
 import { OutreachFunction, type OutreachFunctionProps, type SendingResources } from './constructs/outreach-function';
 import { outreachWorkflow } from './constructs/workflow';
-import { resourceName } from './naming';
+import { DO_NOT_CALL_PREFIX, POSTCARD_MANIFEST_PREFIX, resourceName } from './naming';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const HANDLERS = path.join(REPO_ROOT, 'lambdas', 'handlers');
 export const CADENCE_WORKFLOW_DEFINITION = path.join(REPO_ROOT, 'statemachines', 'cadence.asl.json');
 
-/** Where practices drop do-not-call lists in the import bucket: `do-not-call/<practice-id>/<file>`. */
-export const DO_NOT_CALL_PREFIX = 'do-not-call/';
-/** Where the daily postcard manifests are written in the reports bucket. */
-export const POSTCARD_MANIFEST_PREFIX = 'postcards/';
+export { DO_NOT_CALL_PREFIX, POSTCARD_MANIFEST_PREFIX };
 /** The daily postcard manifest runs at this UTC hour (after every US practice's day has ended). */
 export const POSTCARD_MANIFEST_HOUR_UTC = 6;
 

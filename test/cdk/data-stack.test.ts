@@ -184,6 +184,16 @@ describe('GIVEN a stage WHEN the data stack is synthesised', () => {
     expect(lifecycleRules(prod.data, 'ReportsBucket')).toContainEqual({ ...expire, ExpirationInDays: 90 });
   });
 
+  test('THEN do-not-call files expire like raw uploads and postcard manifests like reports, with their old versions a day later', () => {
+    const rule = (id: string, prefix: string, days: number) => ({ Id: id, Prefix: prefix, Status: 'Enabled', ExpirationInDays: days, NoncurrentVersionExpiration: { NoncurrentDays: 1 } });
+    expect(lifecycleRules(prod.data, 'ImportBucket')).toContainEqual(rule('purge-do-not-call-files', 'do-not-call/', 7));
+    expect(lifecycleRules(prod.data, 'ReportsBucket')).toContainEqual(rule('expire-postcard-manifests', 'postcards/', 90));
+    expect(lifecycleRules(dev.data, 'ReportsBucket')).toContainEqual(rule('expire-postcard-manifests', 'postcards/', 365));
+    for (const [bucket, prefix] of [['ImportBucket', 'do-not-call/'], ['ReportsBucket', 'postcards/']]) {
+      expect(lifecycleRules(prod.data, bucket!)).toContainEqual(expect.objectContaining({ Prefix: prefix, ExpiredObjectDeleteMarker: true, Status: 'Enabled' }));
+    }
+  });
+
   test('THEN incomplete multipart uploads are aborted in every bucket', () => {
     for (const prefix of ['ImportBucket', 'ReportsBucket', 'AccessLogsBucket']) {
       expect(lifecycleRules(dev.data, prefix)).toContainEqual(
