@@ -1,0 +1,180 @@
+/**
+ * The appointment lifecycle: booked → confirmed → seen, or cancelled, rescheduled, no-show;
+ * when its reminders and review request go out; and what each change does to them. Pure:
+ * times are computed in the practice's zone (where the visit happens), schedules named
+ * deterministically so creating one twice is the same schedule.
+ */
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+
+export const APPOINTMENT_STATUSES = ['booked', 'confirmed', 'cancelled', 'no-show', 'seen'] as const;
+export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
+
+export interface Appointment {
+  readonly appointmentId: string;
+  readonly practiceId: string;
+  readonly contactId: string;
+  /** Start, UTC ISO. */
+  readonly at: string;
+  readonly place?: string;
+  readonly status: AppointmentStatus;
+  /** Bumped by every change; reminder schedules carry it so a stale one does nothing. */
+  readonly version: number;
+}
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time as HH:MM (24-hour)');
+const scheduleId = z.string().regex(/^[a-z0-9-]{1,12}$/, 'a short id: lower-case letters, digits and hyphens (at most 12)');
+
+export const reminderSchema = z.strictObject({
+  id: scheduleId,
+  /** Days before the appointment's local date; 0 is the same day. */
+  daysBefore: z.number().int().min(0).max(30),
+  /** Local time of day it goes out (inside the send window; a reminder is a care message). */
+  at: clockTime,
+});
+export type Reminder = z.infer<typeof reminderSchema>;
+
+/** 7 days and 2 days before at 10:00, and the same morning at 08:00. */
+export const DEFAULT_REMINDERS: readonly Reminder[] = [
+  { id: '7d', daysBefore: 7, at: '10:00' },
+  { id: '2d', daysBefore: 2, at: '10:00' },
+  { id: 'same-day', daysBefore: 0, at: '08:00' },
+];
+
+export const appointmentPolicySchema = z
+  .strictObject({
+    reminders: z
+      .array(reminderSchema)
+      .max(5)
+      .refine((list) => new Set(list.map((r) => r.id)).size === list.length, 'reminder ids must differ')
+      .default([...DEFAULT_REMINDERS]),
+    /** A reminder closer to the start than this is not sent (the person is on the way). @default 60 */
+    minimumLeadMinutes: z.number().int().min(0).max(24 * 60).default(60),
+    /** The review request after a visit marked seen: days after the visit, at a local time. @default 1 day after, 10:00 */
+    reviewRequest: z.strictObject({ daysAfter: z.number().int().min(0).max(30), at: clockTime }).default({ daysAfter: 1, at: '10:00' }),
+  })
+  .default({ reminders: [...DEFAULT_REMINDERS], minimumLeadMinutes: 60, reviewRequest: { daysAfter: 1, at: '10:00' } });
+export type AppointmentPolicy = z.infer<typeof appointmentPolicySchema>;
+
+export interface ScheduledMessage {
+  /** The reminder's id, or "review". */
+  readonly id: string;
+  /** UTC ISO. */
+  readonly at: string;
+}
+
+/**
+ * The reminders still to send for an appointment starting at `at`: each on its local day
+ * before the visit at its local time, dropped when already past or closer to the start than
+ * the minimum lead. Two that land on the same instant are one.
+ */
+export function reminderTimes(at: string, timeZone: string, policy: AppointmentPolicy, now: Date): ScheduledMessage[] {
+  const start = DateTime.fromISO(at, { zone: timeZone });
+  const latest = start.minus({ minutes: policy.minimumLeadMinutes }).toMillis();
+  const seen = new Set<number>();
+  const out: ScheduledMessage[] = [];
+  for (const r of policy.reminders) {
+    const [hour, minute] = r.at.split(':').map(Number) as [number, number];
+    const when = start.startOf('day').minus({ days: r.daysBefore }).set({ hour, minute });
+    const ms = when.toMillis();
+    if (ms <= now.getTime() || ms > latest || seen.has(ms)) continue;
+    seen.add(ms);
+    out.push({ id: r.id, at: when.toUTC().toISO({ suppressMilliseconds: true })! });
+  }
+  return out.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+/** When the review request goes out after a visit on `visitAt`'s local day. */
+export function reviewRequestTime(visitAt: string, timeZone: string, policy: AppointmentPolicy): ScheduledMessage {
+  const [hour, minute] = policy.reviewRequest.at.split(':').map(Number) as [number, number];
+  const when = DateTime.fromISO(visitAt, { zone: timeZone }).startOf('day').plus({ days: policy.reviewRequest.daysAfter }).set({ hour, minute });
+  return { id: 'review', at: when.toUTC().toISO({ suppressMilliseconds: true })! };
+}
+
+/**
+ * An EventBridge Scheduler schedule name (≤ 64 of [0-9A-Za-z_.-]) for one message of one
+ * appointment: the same appointment and message always give the same name.
+ */
+export function scheduleName(appointmentId: string, messageId: string): string {
+  return `appt-${appointmentId}-${messageId}`.replace(/[^0-9A-Za-z_.-]/g, '-').slice(0, 64);
+}
+
+/** What can happen to an appointment: from an agent, a reply keyword, or the practice (event or file). */
+export type AppointmentChange =
+  | { readonly kind: 'confirm' }
+  | { readonly kind: 'cancel'; readonly by: 'person' | 'practice' }
+  | { readonly kind: 'reschedule'; readonly at: string; readonly place?: string }
+  | { readonly kind: 'no-show' }
+  | { readonly kind: 'seen' };
+
+/** What a change asks the adapters to do, beyond storing the new appointment. */
+export type AppointmentEffect =
+  | { readonly kind: 'schedule-reminders'; readonly messages: readonly ScheduledMessage[] }
+  | { readonly kind: 'delete-reminders'; readonly ids: readonly string[] }
+  | { readonly kind: 'send-confirmation' }
+  | { readonly kind: 'start-cadence'; readonly purpose: 'no-show' | 'cancellation' }
+  | { readonly kind: 'schedule-review'; readonly message: ScheduledMessage }
+  | { readonly kind: 'hand-off'; readonly change: 'booked' | 'rescheduled' | 'cancelled' };
+
+export type AppointmentOutcome =
+  | { readonly ok: true; readonly appointment: Appointment; readonly effects: readonly AppointmentEffect[] }
+  | { readonly ok: false; readonly reason: string };
+
+const OPEN: ReadonlySet<AppointmentStatus> = new Set(['booked', 'confirmed']);
+
+/** A new booking: confirmation now, its reminders, and the scheduling team's hand-off. */
+export function book(appointment: Omit<Appointment, 'status' | 'version'>, timeZone: string, policy: AppointmentPolicy, now: Date): AppointmentOutcome {
+  const booked: Appointment = { ...appointment, status: 'booked', version: 1 };
+  return {
+    ok: true,
+    appointment: booked,
+    effects: [{ kind: 'send-confirmation' }, { kind: 'schedule-reminders', messages: reminderTimes(booked.at, timeZone, policy, now) }, { kind: 'hand-off', change: 'booked' }],
+  };
+}
+
+/**
+ * Applies a change. Only an open appointment (booked or confirmed) changes; a change that
+ * would do nothing new (confirming a confirmed one) is refused with a reason, so a
+ * duplicate event or a second reply has no effect.
+ */
+export function changeAppointment(current: Appointment, change: AppointmentChange, timeZone: string, policy: AppointmentPolicy, now: Date): AppointmentOutcome {
+  if (!OPEN.has(current.status)) return { ok: false, reason: `the appointment is ${current.status}` };
+  const allReminders = policy.reminders.map((r) => r.id);
+  const next = (patch: Partial<Appointment>): Appointment => ({ ...current, ...patch, version: current.version + 1 });
+  switch (change.kind) {
+    case 'confirm':
+      if (current.status === 'confirmed') return { ok: false, reason: 'the appointment is already confirmed' };
+      return { ok: true, appointment: next({ status: 'confirmed' }), effects: [] };
+    case 'cancel':
+      return {
+        ok: true,
+        appointment: next({ status: 'cancelled' }),
+        effects: [{ kind: 'delete-reminders', ids: allReminders }, { kind: 'hand-off', change: 'cancelled' }, { kind: 'start-cadence', purpose: 'cancellation' }],
+      };
+    case 'reschedule': {
+      if (change.at === current.at && change.place === current.place) return { ok: false, reason: 'the appointment is already at that time' };
+      if (Date.parse(change.at) <= now.getTime()) return { ok: false, reason: 'the new time is in the past' };
+      const moved = next({ at: change.at, status: 'booked', ...(change.place !== undefined ? { place: change.place } : {}) });
+      return {
+        ok: true,
+        appointment: moved,
+        effects: [
+          // Every reminder is deleted and the ones still ahead of the new time made again: a moved date moves them all.
+          { kind: 'delete-reminders', ids: allReminders },
+          { kind: 'schedule-reminders', messages: reminderTimes(moved.at, timeZone, policy, now) },
+          { kind: 'send-confirmation' },
+          { kind: 'hand-off', change: 'rescheduled' },
+        ],
+      };
+    }
+    case 'no-show':
+      if (Date.parse(current.at) > now.getTime()) return { ok: false, reason: 'the appointment has not started yet' };
+      return { ok: true, appointment: next({ status: 'no-show' }), effects: [{ kind: 'delete-reminders', ids: allReminders }, { kind: 'start-cadence', purpose: 'no-show' }] };
+    case 'seen':
+      return {
+        ok: true,
+        appointment: next({ status: 'seen' }),
+        effects: [{ kind: 'delete-reminders', ids: allReminders }, { kind: 'schedule-review', message: reviewRequestTime(current.at, timeZone, policy) }],
+      };
+  }
+}
