@@ -17,7 +17,7 @@
  * cadence-ledger.ts, which lists its keys the same way.
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ConsentChannel, Contact, ContactStatus } from '../domain/contact';
+import type { ConsentChannel, Contact, ContactPhone, ContactStatus } from '../domain/contact';
 import type { HistoryEntry, LineNote } from '../domain/import-batch';
 import type { EnrollCounts, ImportRun, NumberCounts, NumberCursor, RowCounts } from '../domain/import-run';
 import type { FilePosition } from '../domain/import-file';
@@ -275,31 +275,75 @@ export class Tracker extends TrackerTable {
    * saying who or what changed it and why. Every pending cadence step sees it before it acts.
    */
   async setContactStatus(practiceId: string, contactId: string, status: ContactStatus, source: string, at: string): Promise<void> {
-    await this.appendHistory({ contactId, at, id: `status-${status}`, kind: 'status', detail: { status, source } }, practiceId);
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: contactPk(practiceId, contactId), sk: PROFILE },
-        UpdateExpression: 'SET #status = :status, updatedAt = :at',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':at': at },
-      }),
-    );
+    await this.changeProfile(practiceId, contactId, { at, id: `status-${status}`, kind: 'status', detail: { status, source } }, 'SET #status = :status', { '#status': 'status' }, { ':status': status });
   }
 
   /** Records an opt-out of one channel or all of them; it ends every pending cadence step of the person. */
   async recordOptOut(practiceId: string, contactId: string, channel: ConsentChannel | 'all', source: string, at: string): Promise<void> {
-    await this.appendHistory({ contactId, at, id: `opt-out-${channel}`, kind: 'opt-out', detail: { channel, source } }, practiceId);
+    await this.changeProfile(practiceId, contactId, { at, id: `opt-out-${channel}`, kind: 'opt-out', detail: { channel, source } }, 'SET optedOut.#channel = if_not_exists(optedOut.#channel, :at)', { '#channel': channel }, {});
+  }
+
+  /** The person asked not to be called: voicemails and calls end for good (an import never clears it). */
+  async setDoNotCall(practiceId: string, contactId: string, source: string, at: string): Promise<void> {
+    await this.changeProfile(practiceId, contactId, { at, id: 'do-not-call', kind: 'do-not-call', detail: { source } }, 'SET doNotCall = if_not_exists(doNotCall, :at)', {}, {});
+  }
+
+  /** A number that reached someone else: no step uses it for this person again (others may still own it). */
+  async markWrongNumber(practiceId: string, contactId: string, e164: string, source: string, at: string): Promise<void> {
+    // A nested SET needs its map: contacts written before wrongNumbers existed get an empty one first.
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: contactPk(practiceId, contactId), sk: PROFILE },
-        UpdateExpression: 'SET optedOut.#channel = if_not_exists(optedOut.#channel, :at), updatedAt = :at',
+        UpdateExpression: 'SET wrongNumbers = if_not_exists(wrongNumbers, :empty)',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#channel': channel },
-        ExpressionAttributeValues: { ':at': at },
+        ExpressionAttributeValues: { ':empty': {} },
       }),
+    );
+    await this.changeProfile(practiceId, contactId, { at, id: `wrong-number-${e164}`, kind: 'wrong-number', detail: { source } }, 'SET wrongNumbers.#number = if_not_exists(wrongNumbers.#number, :at)', { '#number': e164 }, {});
+  }
+
+  async setLanguage(practiceId: string, contactId: string, language: string, source: string, at: string): Promise<void> {
+    await this.changeProfile(practiceId, contactId, { at, id: `language-${language}`, kind: 'language', detail: { language, source } }, 'SET #language = :language', { '#language': 'language' }, { ':language': language });
+  }
+
+  /**
+   * Adds a number the person gave (an agent took it down); a number the person already has
+   * changes nothing. Returns whether it was new.
+   */
+  async addPhone(practiceId: string, contactId: string, phone: ContactPhone, source: string, at: string): Promise<boolean> {
+    const contact = await this.getContact(practiceId, contactId);
+    if (!contact) throw new ConflictError(`contact ${contactId} does not exist`);
+    if (contact.phones.some((p) => p.e164 === phone.e164)) return false;
+    // Conditional on the list as read: a concurrent change makes this fail rather than drop a number.
+    await this.changeProfile(practiceId, contactId, { at, id: `phone-added-${phone.e164}`, kind: 'phone-added', detail: { label: phone.label, source } }, 'SET phones = :phones', {}, { ':phones': [...contact.phones, phone], ':seen': contact.phones }, 'phones = :seen');
+    return true;
+  }
+
+  /**
+   * Changes the profile (only if it exists, and `condition` holds), after an append-only
+   * history item that says why: no change goes unexplained.
+   */
+  private async changeProfile(
+    practiceId: string,
+    contactId: string,
+    history: Omit<HistoryEntry, 'contactId'>,
+    update: string,
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+    condition?: string,
+  ): Promise<void> {
+    await this.appendHistory({ contactId, ...history }, practiceId);
+    await this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: contactPk(practiceId, contactId), sk: PROFILE },
+        UpdateExpression: `${update}, updatedAt = :at`,
+        ConditionExpression: condition ? `attribute_exists(pk) AND ${condition}` : 'attribute_exists(pk)',
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: { ...values, ':at': history.at },
+      }),
+      `contact ${contactId} does not exist or changed meanwhile`,
     );
   }
 

@@ -47,6 +47,8 @@ export interface Contact extends Omit<ContactDraft, 'phones' | 'consent' | 'doNo
   readonly optedOut: Readonly<Partial<Record<ConsentChannel | 'all', string>>>;
   /** Set when the person asked not to be called; never cleared by an import. */
   readonly doNotCall?: string;
+  /** Numbers that reached someone else (an agent or the network said so), with when; never cleared by an import. */
+  readonly wrongNumbers?: Readonly<Record<string, string>>;
   /** @default 'open' */
   readonly status?: ContactStatus;
   readonly createdAt: string;

@@ -16,8 +16,9 @@ import {
   templatesSchema,
 } from './cadence-config';
 import { CANONICAL_FIELDS } from './import-columns';
-import { localWindowSchema, sendWindowConfigSchema } from './send-window-rules';
+import { LEGAL_WINDOW, localWindowSchema, sendWindowConfigSchema } from './send-window-rules';
 import { WEEKDAYS } from './agent-hours';
+import { appointmentPolicySchema } from './appointment';
 
 const practiceId = z
   .string()
@@ -182,6 +183,15 @@ export const stageConfigSchema = z
     enrollment: z
       .strictObject({ startsPerSecond: z.number().positive().max(1000).default(50) })
       .default({ startsPerSecond: 50 }),
+    /** Appointment reminders and the review request after a visit. @default reminders 7 and 2 days before at 10:00 and the same day at 08:00 (local), review the next day at 10:00 */
+    appointments: appointmentPolicySchema,
+    /** What dispositions lead to. @default { retryAfterDeclineDays: 30 } */
+    dispositions: z
+      .strictObject({
+        /** Days after "not interested" before the person is tried again (a new try next month). */
+        retryAfterDeclineDays: z.number().int().min(1).max(365).default(30),
+      })
+      .default({ retryAfterDeclineDays: 30 }),
     practices: z.array(practiceSchema).min(1),
   })
   .superRefine((config, ctx) => {
@@ -198,6 +208,16 @@ export const stageConfigSchema = z
       }
     });
     for (const { path, message } of cadenceConfigProblems(config)) ctx.addIssue({ code: 'custom', path, message });
+    // Reminders and review requests are messages: a time the law never allows is a mistake. (A
+    // narrower stage or practice window only holds one until its window opens, when it is sent.)
+    const { start, end } = LEGAL_WINDOW;
+    const outside = (at: string) => at < start || at >= end;
+    config.appointments.reminders.forEach((r, i) => {
+      if (outside(r.at)) ctx.addIssue({ code: 'custom', path: ['appointments', 'reminders', i, 'at'], message: `reminder "${r.id}" at ${r.at} is outside the send window ${start}–${end}` });
+    });
+    if (outside(config.appointments.reviewRequest.at)) {
+      ctx.addIssue({ code: 'custom', path: ['appointments', 'reviewRequest', 'at'], message: `the review request at ${config.appointments.reviewRequest.at} is outside the send window ${start}–${end}` });
+    }
   });
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;

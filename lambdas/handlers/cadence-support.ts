@@ -72,7 +72,8 @@ export async function loadSituation(state: CadenceState): Promise<Situation | { 
   if (!practice || !cadenceConfig) return { gone: `the ${!practice ? 'practice' : 'cadence'} is no longer in the stage config` };
   const [contact, enrollment] = await Promise.all([tracker.getContact(state.practiceId, state.contactId), ledger.getEnrollment(state.practiceId, state.contactId, state.cadence)]);
   if (!contact || !enrollment) return { gone: 'the contact or its enrollment no longer exists' };
-  const numbers = contact.phones.map((p) => p.e164);
+  // A number that reached someone else is never used for this person again.
+  const numbers = contact.phones.map((p) => p.e164).filter((e164) => !contact.wrongNumbers?.[e164]);
   const at = now();
   const [validations, listed, cap] = await Promise.all([
     tracker.getValidations(numbers),

@@ -68,6 +68,16 @@ describe('parseStageConfig', () => {
     expect(parseStageConfig(config).practices[1]!.sms.messagesPerSecond).toBe(expected);
   });
 
+  it('fills the appointment and disposition defaults, and refuses a reminder outside the send window, naming it', () => {
+    const config = parseStageConfig(sample());
+    expect(config.appointments.reminders.map((r) => `${r.id}@${r.daysBefore}d ${r.at}`)).toEqual(['7d@7d 10:00', '2d@2d 10:00', 'same-day@0d 08:00']);
+    expect(config.dispositions).toEqual({ retryAfterDeclineDays: 30 });
+    const late = sample();
+    late.appointments = { reminders: [{ id: 'eve', daysBefore: 1, at: '21:30' }], reviewRequest: { daysAfter: 1, at: '07:00' } };
+    expect(problemsOf(late)).toContain('appointments.reminders.0.at: reminder "eve" at 21:30 is outside the send window 08:00–21:00');
+    expect(problemsOf(late)).toContain('appointments.reviewRequest.at: the review request at 07:00 is outside the send window 08:00–21:00');
+  });
+
   it('refuses a practice whose SMS and voice numbers are the same, naming the path', () => {
     const config = sample();
     config.practices[0].voice.originationIdentity = config.practices[0].sms.originationIdentity;
