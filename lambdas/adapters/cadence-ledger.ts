@@ -14,7 +14,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Cursor, Enrollment } from '../domain/enrollment';
 import type { StepChannel } from '../domain/step-plan';
-import { ConflictError, TrackerTable, stripKeys } from './tracker-table-client';
+import { ConflictError, TrackerTable, contactPk, stripKeys } from './tracker-table-client';
 
 /** A person's messages per local date (YYYY-MM-DD) and the version each change bumps. */
 export interface CapLedger {
@@ -62,7 +62,6 @@ export interface PostcardLine {
   readonly returnCode: string;
 }
 
-const contactPk = (practiceId: string, contactId: string) => `PRACTICE#${practiceId}#CONTACT#${contactId}`;
 const enrollPk = (importId: string, shard: number) => `IMPORT#${importId}#ENROLL#${shard}`;
 const postcardsPk = (practiceId: string, date: string) => `PRACTICE#${practiceId}#POSTCARDS#${date}`;
 const ATTEMPT = 'ATTEMPT#';

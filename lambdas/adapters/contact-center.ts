@@ -1,8 +1,9 @@
 /**
- * Amazon Connect: queues an outbound agent call. The attempt key is the client token,
- * so Connect itself refuses to place the same call twice (for 7 days).
+ * Amazon Connect: queues an outbound agent call or drops a voicemail (the attempt key is the
+ * client token, so Connect itself refuses to place the same call twice for 7 days), and reads
+ * a contact's attributes (where agents record dispositions).
  */
-import { ConnectClient, StartOutboundVoiceContactCommand } from '@aws-sdk/client-connect';
+import { ConnectClient, GetContactAttributesCommand, StartOutboundVoiceContactCommand } from '@aws-sdk/client-connect';
 import { classified } from './send-errors';
 
 export interface AgentCall {
@@ -42,6 +43,12 @@ export class ContactCenter {
       ),
     );
     return out.ContactId!;
+  }
+
+  /** The user-defined attributes of a contact (what the flow, the agent and the cadence set on it). */
+  async contactAttributes(instanceId: string, initialContactId: string): Promise<Record<string, string>> {
+    const out = await this.client.send(new GetContactAttributesCommand({ InstanceId: instanceId, InitialContactId: initialContactId }));
+    return out.Attributes ?? {};
   }
 
   async queueCall(call: AgentCall): Promise<string> {

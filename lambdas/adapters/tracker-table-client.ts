@@ -18,6 +18,9 @@ import {
 
 export type Item = Record<string, NativeAttributeValue>;
 
+/** The partition of everything about one person of one practice: profile, history, attempts, enrollments. */
+export const contactPk = (practiceId: string, contactId: string) => `PRACTICE#${practiceId}#CONTACT#${contactId}`;
+
 export class ConflictError extends Error {
   override readonly name = 'ConflictError';
 }

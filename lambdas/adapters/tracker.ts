@@ -23,7 +23,7 @@ import type { EnrollCounts, ImportRun, NumberCounts, NumberCursor, RowCounts } f
 import type { FilePosition } from '../domain/import-file';
 import type { PhoneType } from '../domain/phone';
 
-import { ConflictError, TrackerTable, stripKeys, type Item } from './tracker-table-client';
+import { ConflictError, TrackerTable, contactPk, stripKeys, type Item } from './tracker-table-client';
 
 export { ConflictError };
 
@@ -55,7 +55,6 @@ const RUN = 'RUN';
 const PROFILE = 'PROFILE';
 const importPk = (importId: string) => `IMPORT#${importId}`;
 const numbersPk = (importId: string, shard: number) => `IMPORT#${importId}#NUMBERS#${shard}`;
-const contactPk = (practiceId: string, contactId: string) => `PRACTICE#${practiceId}#CONTACT#${contactId}`;
 const identityPk = (practiceId: string, key: string) => `PRACTICE#${practiceId}#IDENTITY#${key}`;
 const retryPk = (practiceId: string) => `PRACTICE#${practiceId}#LOOKUP-RETRY`;
 const phonePk = (e164: string) => `PHONE#${e164}`;
@@ -315,8 +314,8 @@ export class Tracker extends TrackerTable {
     const contact = await this.getContact(practiceId, contactId);
     if (!contact) throw new ConflictError(`contact ${contactId} does not exist`);
     if (contact.phones.some((p) => p.e164 === phone.e164)) return false;
-    // Conditional on the list as read: a concurrent change makes this fail rather than drop a number.
-    await this.changeProfile(practiceId, contactId, { at, id: `phone-added-${phone.e164}`, kind: 'phone-added', detail: { label: phone.label, source } }, 'SET phones = :phones', {}, { ':phones': [...contact.phones, phone], ':seen': contact.phones }, 'phones = :seen');
+    // Conditional on the profile as read: a concurrent change makes this fail (and the caller retry) rather than drop a number.
+    await this.changeProfile(practiceId, contactId, { at, id: `phone-added-${phone.e164}`, kind: 'phone-added', detail: { label: phone.label, source } }, 'SET phones = :phones', {}, { ':phones': [...contact.phones, phone], ':seen': contact.updatedAt }, 'updatedAt = :seen');
     return true;
   }
 
@@ -390,6 +389,11 @@ export class Tracker extends TrackerTable {
       }),
     );
     return Items.map((i) => stripKeys<NumberWorkItem>(i));
+  }
+
+  /** One number's classification, as a lookup outside an import (a number an agent took down) gives it. */
+  async saveValidation(validation: PhoneValidation): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: phonePk(validation.e164), sk: 'VALIDATION', ...validation } }));
   }
 
   async getValidations(numbers: readonly string[]): Promise<Map<string, PhoneValidation>> {

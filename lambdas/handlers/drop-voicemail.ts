@@ -35,7 +35,7 @@ export const handler = async (payload: unknown): Promise<CadenceState> =>
             from: originationIdentity(s.practice, 'voice').identity,
             to: plan.to!,
             attemptKey: attempt.attemptKey,
-            attributes: { message: ssml, voice: VOICES[language] ?? 'JOANNA', language, attempt: attempt.attemptKey, enrollmentId: s.enrollment.enrollmentId },
+            attributes: { message: ssml, voice: VOICES[language] ?? 'JOANNA', language, practiceId: s.practice.id, contactId: s.contact.contactId, attempt: attempt.attemptKey, enrollmentId: s.enrollment.enrollmentId },
           });
       }
       messaging ??= new Messaging(process.env.CONFIGURATION_SET_NAME || undefined);

@@ -180,6 +180,11 @@ export interface OperationContext {
    * operation per sandbox, emptied by `reset`.
    */
   store: Map<string, unknown>;
+  /**
+   * State the service's operations share (Connect's contacts: started by one operation, their
+   * attributes read and updated by others): one map per service per sandbox, emptied by `reset`.
+   */
+  serviceStore: Map<string, unknown>;
 }
 
 export interface OperationAnswer {

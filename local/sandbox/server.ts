@@ -114,6 +114,7 @@ class Sandbox {
   private faultRules: ArmedRule<FaultRule>[] = [];
   private readonly states = new Map<string, OperationState>();
   private identities = new Map<string, IdentityState>();
+  private serviceStores = new Map<string, Map<string, unknown>>();
   private recordList: SandboxRecord[] = [];
   private recordsByKind = new Map<string, SandboxRecord[]>();
   private seq = 0;
@@ -155,6 +156,12 @@ class Sandbox {
     const { host: _host, port: _port, seed: _seed, ...config } = options;
     const given = Object.entries(config).filter(([, v]) => v !== undefined);
     return SandboxConfigSchema.parse(Object.fromEntries(given));
+  }
+
+  private serviceStoreOf(serviceId: string): Map<string, unknown> {
+    let store = this.serviceStores.get(serviceId);
+    if (!store) this.serviceStores.set(serviceId, (store = new Map()));
+    return store;
   }
 
   private emptyState(op: OperationModule): OperationState {
@@ -203,6 +210,7 @@ class Sandbox {
     this.arm(this.config);
     for (const route of this.routes) this.states.set(route.key, this.emptyState(route.op));
     this.identities = new Map();
+    this.serviceStores = new Map();
     this.recordList = [];
     this.recordsByKind = new Map();
     this.unknownOperations = 0;
@@ -437,6 +445,7 @@ class Sandbox {
         record: (kind, data) => this.addRecord(route, requestId, kind, data),
         config: this.config,
         store: state.store,
+        serviceStore: this.serviceStoreOf(service.id),
       });
       const payload = answer.body === undefined ? '' : JSON.stringify(answer.body);
       const status = answer.status ?? 200;

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { SERVICES, ServiceError, type OperationModule } from '../protocol';
 import { E164 } from '../types';
 import { MemberChecks, pick } from '../validation';
+import { contactKey } from './connect-contact-attributes';
 
 /** What a record of kind `calls` holds: the request's members as sent, and the ContactId answered. */
 export interface RecordedCall {
@@ -101,7 +102,7 @@ export const startOutboundVoiceContact: OperationModule = {
   name: 'StartOutboundVoiceContact',
   http: { method: 'PUT', path: '/contact/outbound-voice' },
   recordKinds: ['calls'],
-  handle({ body, now, record, store }) {
+  handle({ body, now, record, store, serviceStore }) {
     const checks = check(body);
     if (!checks.ok) throw new ServiceError('InvalidParameterException', checks.message);
     if (body.QueueId === undefined && body.SourcePhoneNumber === undefined) {
@@ -120,6 +121,8 @@ export const startOutboundVoiceContact: OperationModule = {
 
     const ContactId = randomUUID();
     if (token) store.set(token, { ContactId, at } satisfies IssuedContact);
+    // The contact's attributes, for GetContactAttributes and UpdateContactAttributes (the call is its own initial contact).
+    serviceStore.set(contactKey(body.InstanceId as string, ContactId), { ...((body.Attributes as Record<string, string> | undefined) ?? {}) });
     record('calls', { ContactId, ...pick(body, MEMBERS) });
     return { body: { ContactId } };
   },

@@ -3,6 +3,7 @@
  * exports an OperationModule (service, name, http path for rest-json, handle) and list it here.
  */
 import type { OperationModule } from '../protocol';
+import { getContactAttributes, updateContactAttributes } from './connect-contact-attributes';
 import { startOutboundVoiceContact } from './connect-start-outbound-voice-contact';
 import { putEvents } from './eventbridge-put-events';
 import { phoneNumberValidate } from './pinpoint-phone-number-validate';
@@ -16,6 +17,8 @@ export const OPERATIONS: readonly OperationModule[] = [
   sendTextMessage,
   sendVoiceMessage,
   startOutboundVoiceContact,
+  getContactAttributes,
+  updateContactAttributes,
   startExecution,
 ];
 

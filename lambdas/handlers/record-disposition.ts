@@ -1,0 +1,180 @@
+/**
+ * Records what came of a Connect contact and carries out what it drives. Two ways in:
+ * - the EventBridge rule for Connect contact events: on COMPLETED (after the agent's
+ *   after-contact work) it reads the contact's attributes, where the agent set `disposition`
+ *   and what goes with it;
+ * - a contact flow's Lambda block (the IVR's "stop calls", the voicemail flow's machine
+ *   detection result), with the disposition in the block's parameters.
+ * One record per Connect contact: a duplicate event changes nothing, a retry after a crash
+ * finishes the actions. What cannot be read is stored as given and flagged, never dropped.
+ */
+import type { CountryCode } from 'libphonenumber-js';
+import { z } from 'zod';
+import { now } from '../adapters/clock';
+import { ContactCenter } from '../adapters/contact-center';
+import { DispositionLedger, type DispositionRecord } from '../adapters/disposition-ledger';
+import { PhoneValidator } from '../adapters/phone-validator';
+import { logger } from '../adapters/powertools';
+import { requiredEnv } from '../adapters/settings';
+import type { ContactPhone } from '../domain/contact';
+import { AMD_DISPOSITIONS, nextActions, readDisposition, type DispositionAttributes, type DispositionSource, type NextAction } from '../domain/disposition';
+import { phoneTypeOf, type PhoneLabel } from '../domain/phone';
+import { findPractice } from '../domain/stage-config';
+import { dependencies as cadenceDependencies } from './cadence-support';
+
+const contactEvent = z.object({
+  source: z.literal('aws.connect'),
+  'detail-type': z.literal('Amazon Connect Contact Event'),
+  detail: z
+    .object({
+      eventType: z.string(),
+      contactId: z.string().min(1),
+      initialContactId: z.string().min(1).optional(),
+      instanceArn: z.string().regex(/:instance\/[0-9a-f-]{36}$/),
+      agentInfo: z.object({}).loose().optional(),
+    })
+    .loose(),
+});
+
+const flowEvent = z.object({
+  Name: z.literal('ContactFlowEvent'),
+  Details: z.object({
+    ContactData: z
+      .object({
+        ContactId: z.string().min(1),
+        InitialContactId: z.string().min(1).optional(),
+        Attributes: z.record(z.string(), z.string()).default({}),
+        CustomerEndpoint: z.object({ Address: z.string().optional() }).loose().nullish(),
+      })
+      .loose(),
+    Parameters: z.record(z.string(), z.string()).default({}),
+  }),
+});
+
+/** What a flow's Lambda block gets back: flat strings only (Connect's rule for block outputs). */
+export interface FlowAnswer {
+  readonly recorded: 'true' | 'false';
+  readonly disposition: string;
+}
+
+/** Actions this handler carries out itself; the rest wait for the scheduling and messaging steps that own them. */
+const NOT_YET_CARRIED_OUT: ReadonlySet<NextAction['kind']> = new Set(['book-appointment', 'send-practice-info', 'retry-later', 'schedule-call']);
+
+let center: ContactCenter | undefined;
+let dispositions: DispositionLedger | undefined;
+let validator: PhoneValidator | undefined;
+
+export const handler = async (payload: unknown): Promise<FlowAnswer | { readonly outcome: string }> => {
+  const flow = flowEvent.safeParse(payload);
+  if (flow.success) {
+    const data = flow.data.Details.ContactData;
+    const { source, amdStatus, ...given } = flow.data.Details.Parameters;
+    // Parameters win over the contact's attributes: the flow says what just happened.
+    const attributes: Record<string, string> = { ...data.Attributes, ...given, ...(amdStatus ? { disposition: AMD_DISPOSITIONS[amdStatus] ?? `amd:${amdStatus}` } : {}) };
+    const stored = await recordAndApply(data.InitialContactId ?? data.ContactId, attributes, sourceOf(source, amdStatus), data.CustomerEndpoint?.Address);
+    return { recorded: stored.created ? 'true' : 'false', disposition: stored.record.outcome.ok ? stored.record.outcome.disposition.code : 'unreadable' };
+  }
+
+  const event = contactEvent.parse(payload);
+  // Only a finished contact (after-contact work done) carries the agent's final word.
+  if (event.detail.eventType !== 'COMPLETED') return { outcome: `ignored ${event.detail.eventType}` };
+  const instanceId = event.detail.instanceArn.split('/').at(-1)!;
+  const contactId = event.detail.initialContactId ?? event.detail.contactId;
+  center ??= new ContactCenter();
+  const attributes = await center.contactAttributes(instanceId, contactId);
+  // Without an agent nobody was asked for a disposition (the flow recorded what happened, if anything).
+  if (!attributes.disposition && !event.detail.agentInfo) return { outcome: 'no disposition to record' };
+  const stored = await recordAndApply(contactId, attributes, 'agent', undefined);
+  return { outcome: stored.record.status };
+};
+
+function sourceOf(given: string | undefined, amdStatus: string | undefined): DispositionSource {
+  if (amdStatus) return 'machine-detection';
+  return given === 'agent' || given === 'staff' ? given : 'ivr';
+}
+
+async function recordAndApply(connectContactId: string, attributes: DispositionAttributes, source: DispositionSource, customerAddress: string | undefined) {
+  const { config, tracker, ledger } = cadenceDependencies();
+  dispositions ??= new DispositionLedger(requiredEnv('TRACKER_TABLE_NAME'));
+  const at = now();
+  const practice = attributes.practiceId ? findPractice(config, attributes.practiceId) : undefined;
+  const person = practice && attributes.contactId ? await tracker.getContact(practice.id, attributes.contactId) : undefined;
+  const reading = readDisposition(attributes, source, { timeZone: practice?.timeZone ?? 'UTC', now: at, defaultCountry: (practice?.defaultCountry ?? config.defaultCountry) as CountryCode });
+  // The number this contact reached: the cadence attempt's (outbound), else the caller's (a flow).
+  const attempt = person && attributes.attempt ? await ledger.getAttempt(person.practiceId, person.contactId, attributes.attempt) : undefined;
+  const calledNumber = attempt?.to ?? customerAddress;
+  const base = { connectContactId, at: at.toISOString(), ...(practice ? { practiceId: practice.id } : {}), ...(person ? { contactId: person.contactId } : {}) };
+  const record: DispositionRecord = reading.ok
+    ? { ...base, status: person ? 'recorded' : 'flagged', outcome: { ok: true, disposition: reading.disposition, actions: nextActions(reading.disposition, calledNumber, at, config.dispositions) } }
+    : { ...base, status: 'flagged', outcome: { ok: false, problems: reading.problems, attributes: Object.fromEntries(Object.entries(attributes).filter((e): e is [string, string] => e[1] !== undefined)) } };
+
+  const stored = await dispositions.record(record);
+  const current = stored.record;
+  if (current.status === 'applied') return stored;
+  if (current.status === 'flagged') {
+    await dispositions.flag(current, !current.outcome.ok ? current.outcome.problems.join('; ') : 'the contact does not name a person in the tracker');
+    if (person) await dispositions.addToHistory(person.practiceId, person.contactId, current);
+    logger.warn('disposition flagged for staff', { connectContactId, practiceId: current.practiceId });
+    return stored;
+  }
+  await dispositions.addToHistory(person!.practiceId, person!.contactId, current);
+  const { actions, disposition } = current.outcome as Extract<DispositionRecord['outcome'], { ok: true }>;
+  for (const action of actions) await carryOut(action, current, attributes, disposition.source);
+  await dispositions.markApplied(connectContactId, now().toISOString());
+  logger.info('disposition recorded', { connectContactId, practiceId: current.practiceId, code: disposition.code, actions: actions.map((a) => a.kind) });
+  return stored;
+}
+
+/** Each action is safe to carry out twice: a retry after a crash repeats the ones already done. */
+async function carryOut(action: NextAction, record: DispositionRecord, attributes: DispositionAttributes, source: DispositionSource): Promise<void> {
+  const { tracker } = cadenceDependencies();
+  const [practiceId, contactId] = [record.practiceId!, record.contactId!];
+  const by = `${source}:connect:${record.connectContactId}`;
+  switch (action.kind) {
+    case 'set-status':
+      return tracker.setContactStatus(practiceId, contactId, action.status, by, record.at);
+    case 'voice-off':
+      return tracker.setDoNotCall(practiceId, contactId, by, record.at);
+    case 'set-language':
+      return tracker.setLanguage(practiceId, contactId, action.language, by, record.at);
+    case 'mark-number-invalid': {
+      await tracker.markWrongNumber(practiceId, contactId, action.e164, by, record.at);
+      const person = await tracker.getContact(practiceId, contactId);
+      // No number left that reaches them: the person cannot be reached by phone at all.
+      if (person && person.phones.every((p) => person.wrongNumbers?.[p.e164])) await tracker.setContactStatus(practiceId, contactId, 'wrong-number', by, record.at);
+      return;
+    }
+    case 'add-number': {
+      const label = (['mobile', 'home', 'work', 'other'] as const).find((l) => l === attributes.newNumberLabel) ?? ('mobile' satisfies PhoneLabel);
+      const phone: ContactPhone = { e164: action.e164, label, addedBy: `disposition:${record.connectContactId}` };
+      await tracker.addPhone(practiceId, contactId, phone, by, record.at);
+      await classify(action.e164);
+      return;
+    }
+    case 'flag-for-staff':
+      return dispositions!.flag(record, action.reason);
+    case 'stop-cadences':
+    case 'continue-cadence':
+      // The cadence reads the person's status before every step: a status other than open stops it.
+      return;
+    default:
+      if (NOT_YET_CARRIED_OUT.has(action.kind)) logger.info('disposition action left for its own step', { connectContactId: record.connectContactId, action: action.kind });
+  }
+}
+
+/** Looks a new number up once (unless it is known), so the cadence can text a mobile from now on. */
+async function classify(e164: string): Promise<void> {
+  const { tracker, config } = cadenceDependencies();
+  if ((await tracker.getValidations([e164])).has(e164)) return;
+  // One lookup now and then, beside the import's paced ones (README: the account's lookup rate).
+  validator ??= new PhoneValidator({ ratePerSecond: 1, maxAttempts: Math.min(3, config.validation.maxAttempts) });
+  const answer = await validator.validate(e164);
+  if (!answer.ok) throw new Error(`the new number could not be classified: ${answer.error}`);
+  await tracker.saveValidation({ ...answer.answer, e164, phoneType: phoneTypeOf(answer.answer.phoneType), validatedAt: now().toISOString() });
+}
+
+export function resetDispositionDependencies(): void {
+  center = undefined;
+  dispositions = undefined;
+  validator = undefined;
+}

@@ -1,0 +1,162 @@
+/**
+ * Dispositions recorded by the real handler against the local engines: a call placed in the
+ * sandbox's Connect, the agent's disposition set on the contact (UpdateContactAttributes, as
+ * the agent workspace does), then the contact event, or a flow's Lambda block, delivered to
+ * record-disposition. Checks what the tracker holds afterwards.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConnectClient, UpdateContactAttributesCommand } from '@aws-sdk/client-connect';
+import { startLocalStack, type LocalStack } from '../../local/local-stack';
+import { ContactCenter } from '../../lambdas/adapters/contact-center';
+import { DispositionLedger } from '../../lambdas/adapters/disposition-ledger';
+import { dependencies } from '../../lambdas/handlers/cadence-support';
+import { handler as recordDisposition } from '../../lambdas/handlers/record-disposition';
+import { cadenceTestConfig, enrollPeople, phoneNumber, SUNRISE, type Enrolled, type Person } from './cadence-fixtures';
+
+const INSTANCE = '8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+const INSTANCE_ARN = `arn:aws:connect:us-east-1:000000000000:instance/${INSTANCE}`;
+
+describe('record-disposition', () => {
+  let stack: LocalStack;
+  let enrolled: Enrolled;
+  const people: Record<string, Person> = {
+    books: { id: 'disp-books', mobile: phoneNumber(1, 'MOBILE', 500) },
+    vague: { id: 'disp-vague', mobile: phoneNumber(2, 'MOBILE', 500) },
+    wrong: { id: 'disp-wrong', home: phoneNumber(3, 'LANDLINE', 500) },
+    twoNumbers: { id: 'disp-two', mobile: phoneNumber(4, 'MOBILE', 500), home: phoneNumber(5, 'LANDLINE', 500) },
+    stopsCalls: { id: 'disp-dnc', home: phoneNumber(6, 'LANDLINE', 500) },
+    newMobile: { id: 'disp-new-mobile', home: phoneNumber(7, 'LANDLINE', 500) },
+  };
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dispositions-'));
+    stack = await startLocalStack({ inMemory: true, configPath: cadenceTestConfig(dir) });
+    enrolled = await enrollPeople(stack, dir, SUNRISE, 'dispositions.csv', Object.values(people));
+  });
+  afterAll(() => stack?.stop());
+
+  const ledger = () => new DispositionLedger(process.env.TRACKER_TABLE_NAME!);
+  const contactOf = async (person: Person) => (await dependencies().tracker.getContact(SUNRISE, enrolled.contactId(person.id)))!;
+  const historyOf = async (person: Person) => dependencies().tracker.contactHistory(SUNRISE, enrolled.contactId(person.id));
+
+  /** A call the cadence queued: Connect holds the person's ids as contact attributes. */
+  async function placeCall(person: Person, to: string, extra: Record<string, string> = {}): Promise<string> {
+    return new ContactCenter().queueCall({
+      instanceId: INSTANCE,
+      contactFlowId: '1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9',
+      queueId: '0a9b8c7d-6e5f-4d3c-9b2a-1f0e9d8c7b6a',
+      to,
+      attemptKey: `test#${person.id}#${Math.random()}`,
+      attributes: { practiceId: SUNRISE, contactId: enrolled.contactId(person.id), ...extra },
+    });
+  }
+  const agentSets = (contactId: string, attributes: Record<string, string>) =>
+    new ConnectClient({}).send(new UpdateContactAttributesCommand({ InstanceId: INSTANCE, InitialContactId: contactId, Attributes: attributes }));
+  const contactEvent = (contactId: string, eventType = 'COMPLETED') => ({
+    version: '0',
+    id: `evt-${contactId}-${eventType}`,
+    source: 'aws.connect',
+    'detail-type': 'Amazon Connect Contact Event',
+    detail: { eventType, contactId, initialContactId: contactId, instanceArn: INSTANCE_ARN, channel: 'VOICE', initiationMethod: 'OUTBOUND', agentInfo: { agentArn: `${INSTANCE_ARN}/agent/a-1` } },
+  });
+  const flowEvent = (contactId: string, attributes: Record<string, string>, parameters: Record<string, string>, caller?: string) => ({
+    Name: 'ContactFlowEvent',
+    Details: { ContactData: { ContactId: contactId, InitialContactId: contactId, Attributes: attributes, ...(caller ? { CustomerEndpoint: { Address: caller, Type: 'TELEPHONE_NUMBER' } } : {}) }, Parameters: parameters },
+  });
+
+  it('books: the status moves to booked, the history says why, and the event delivered again changes nothing', async () => {
+    const call = await placeCall(people.books!, people.books!.mobile!);
+    await agentSets(call, { disposition: 'Appointment Booked', appointmentAt: '2030-01-15T14:30', appointmentPlace: 'Pine St' });
+
+    expect(await recordDisposition(contactEvent(call))).toEqual({ outcome: 'recorded' });
+    const historyAfterFirst = await historyOf(people.books!);
+    expect(await recordDisposition(contactEvent(call))).toEqual({ outcome: 'applied' });
+
+    expect((await contactOf(people.books!)).status).toBe('booked');
+    expect(await historyOf(people.books!)).toEqual(historyAfterFirst);
+    expect(historyAfterFirst.filter((h) => h.kind === 'disposition').map((h) => h.detail)).toEqual([{ code: 'appointment-booked', connectContactId: call }]);
+    const record = await ledger().get(call);
+    expect(record).toMatchObject({ status: 'applied', practiceId: SUNRISE, outcome: { ok: true, disposition: { code: 'appointment-booked', appointment: { at: '2030-01-15T22:30:00Z', place: 'Pine St' } } } });
+  });
+
+  it('keeps an unreadable disposition as given, flags it for staff, and changes nothing about the person', async () => {
+    const call = await placeCall(people.vague!, people.vague!.mobile!);
+    await agentSets(call, { disposition: 'maybe later', callbackAt: 'tomorrow-ish' });
+
+    expect(await recordDisposition(contactEvent(call))).toEqual({ outcome: 'flagged' });
+
+    const record = await ledger().get(call);
+    expect(record?.outcome).toEqual({
+      ok: false,
+      problems: ['unknown disposition "maybe later"', 'callbackAt "tomorrow-ish" is not a date and time (YYYY-MM-DDTHH:MM)'],
+      attributes: expect.objectContaining({ disposition: 'maybe later', callbackAt: 'tomorrow-ish' }),
+    });
+    expect((await ledger().flags(SUNRISE)).filter((f) => f.connectContactId === call)).toEqual([expect.objectContaining({ reason: expect.stringContaining('unknown disposition') })]);
+    expect((await contactOf(people.vague!)).status ?? 'open').toBe('open');
+  });
+
+  it('flags a disposition for a contact that names no practice or person under "unmatched"', async () => {
+    const call = await placeCall(people.vague!, people.vague!.mobile!);
+    await agentSets(call, { practiceId: '', contactId: '', disposition: 'no-answer' });
+
+    expect(await recordDisposition(contactEvent(call))).toEqual({ outcome: 'flagged' });
+    expect((await ledger().flags('unmatched')).map((f) => f.connectContactId)).toContain(call);
+  });
+
+  it('ignores contact events before the contact is completed', async () => {
+    const call = await placeCall(people.vague!, people.vague!.mobile!);
+    expect(await recordDisposition(contactEvent(call, 'CONNECTED_TO_AGENT'))).toEqual({ outcome: 'ignored CONNECTED_TO_AGENT' });
+    expect(await ledger().get(call)).toBeUndefined();
+  });
+
+  it('a special tone for an invalid number marks that number wrong; with no other number the person is wrong-number', async () => {
+    const call = await placeCall(people.wrong!, people.wrong!.home!);
+    const answer = await recordDisposition(flowEvent(call, { practiceId: SUNRISE, contactId: enrolled.contactId(people.wrong!.id) }, { amdStatus: 'SIT_TONE_INVALID_NUMBER' }, people.wrong!.home));
+
+    expect(answer).toEqual({ recorded: 'true', disposition: 'wrong-number' });
+    const contact = await contactOf(people.wrong!);
+    expect(Object.keys(contact.wrongNumbers ?? {})).toEqual([people.wrong!.home]);
+    expect(contact.status).toBe('wrong-number');
+  });
+
+  it('a wrong number on a person with another number leaves them open, to be reached on the other', async () => {
+    // As the cadence queues it: the call's attempt names the number dialled.
+    const contactId = enrolled.contactId(people.twoNumbers!.id);
+    const attemptKey = `enr-test#r01#call`;
+    await dependencies().ledger.claimAttempt({ attemptKey, practiceId: SUNRISE, contactId, enrollmentId: 'enr-test', cadence: 'community-outreach', round: 1, stepId: 'call', channel: 'call', status: 'claimed', to: people.twoNumbers!.home!, at: new Date().toISOString() });
+    const call = await placeCall(people.twoNumbers!, people.twoNumbers!.home!, { attempt: attemptKey });
+    await agentSets(call, { disposition: 'wrong number' });
+    await recordDisposition(contactEvent(call));
+
+    const contact = await contactOf(people.twoNumbers!);
+    expect(Object.keys(contact.wrongNumbers ?? {})).toEqual([people.twoNumbers!.home]);
+    expect(contact.status ?? 'open').toBe('open');
+  });
+
+  it('"stop calls" in the IVR turns voice off for good and says so to the flow', async () => {
+    const call = await placeCall(people.stopsCalls!, people.stopsCalls!.home!);
+    const answer = await recordDisposition(flowEvent(call, { practiceId: SUNRISE, contactId: enrolled.contactId(people.stopsCalls!.id) }, { disposition: 'do-not-call', source: 'ivr' }));
+
+    expect(answer).toEqual({ recorded: 'true', disposition: 'do-not-call' });
+    expect((await contactOf(people.stopsCalls!)).doNotCall).toEqual(expect.any(String));
+    expect((await historyOf(people.stopsCalls!)).map((h) => h.kind)).toEqual(expect.arrayContaining(['disposition', 'do-not-call']));
+  });
+
+  it('a mobile number an agent took down is added, classified, and usable from then on', async () => {
+    const mobile = phoneNumber(8, 'MOBILE', 500);
+    const call = await placeCall(people.newMobile!, people.newMobile!.home!);
+    await agentSets(call, { disposition: 'no-answer', newNumber: mobile.replace(/^\+1(\d{3})(\d{3})(\d{4})$/, '($1) $2-$3'), language: 'Spanish' });
+
+    await recordDisposition(contactEvent(call));
+
+    const contact = await contactOf(people.newMobile!);
+    expect(contact.phones.map((p) => [p.e164, p.label])).toEqual([
+      [people.newMobile!.home, 'home'],
+      [mobile, 'mobile'],
+    ]);
+    expect(contact.language).toBe('es');
+    expect((await dependencies().tracker.getValidations([mobile])).get(mobile)?.phoneType).toBe('MOBILE');
+  });
+});
