@@ -7,6 +7,7 @@ import { getContactAttributes, updateContactAttributes } from './connect-contact
 import { startOutboundVoiceContact } from './connect-start-outbound-voice-contact';
 import { putEvents } from './eventbridge-put-events';
 import { phoneNumberValidate } from './pinpoint-phone-number-validate';
+import { createSchedule, deleteSchedule, getSchedule, listSchedules, updateSchedule } from './scheduler-schedules';
 import { startExecution } from './sfn-start-execution';
 import { sendTextMessage } from './sms-voice-v2-send-text-message';
 import { sendVoiceMessage } from './sms-voice-v2-send-voice-message';
@@ -19,11 +20,17 @@ export const OPERATIONS: readonly OperationModule[] = [
   startOutboundVoiceContact,
   getContactAttributes,
   updateContactAttributes,
+  createSchedule,
+  updateSchedule,
+  getSchedule,
+  deleteSchedule,
+  listSchedules,
   startExecution,
 ];
 
 export type { RecordedCall } from './connect-start-outbound-voice-contact';
 export type { RecordedEvent } from './eventbridge-put-events';
+export type { RecordedScheduleChange, StoredSchedule } from './scheduler-schedules';
 export type { RecordedExecution } from './sfn-start-execution';
 export type { RecordedText } from './sms-voice-v2-send-text-message';
 export type { RecordedVoiceMessage } from './sms-voice-v2-send-voice-message';
