@@ -5,8 +5,8 @@
  * it (default group "default"). Creating a name that exists is a ConflictException (409);
  * updating, getting or deleting one that does not is a ResourceNotFoundException (404).
  * ListSchedules (GET /schedules, filtered by GroupName and NamePrefix) lists them in name order.
- * Nothing fires on its own: a local run lists the schedules, invokes the targets of those due
- * at its virtual time and deletes those with ActionAfterCompletion DELETE, as Scheduler does.
+ * Nothing fires on its own: whoever drives the sandbox lists the schedules due at its
+ * (virtual) time and invokes their targets.
  * Every change is a record of kind `schedules`.
  */
 import { SERVICES, ServiceError, type OperationModule } from '../protocol';
