@@ -10,7 +10,7 @@
  * through the Connect instances practices configure, and none of them can do another's job.
  */
 import * as path from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -70,6 +70,10 @@ export class OutreachStack extends Stack {
   public readonly postcardManifestDeadLetterQueue: sqs.IQueue;
   /** Do-not-call upload events the rule could not deliver and imports that failed after Lambda's retries. */
   public readonly doNotCallDeadLetterQueue: sqs.IQueue;
+  /** Records dispositions from Connect; only when a practice has a contact center. */
+  public readonly recordDispositionFunction?: OutreachFunction;
+  /** Contact events the rule could not deliver and dispositions that failed after Lambda's retries. */
+  public readonly dispositionDeadLetterQueue?: sqs.IQueue;
 
   constructor(scope: Construct, id: string, props: OutreachStackProps) {
     super(scope, id, props);
@@ -208,11 +212,39 @@ export class OutreachStack extends Stack {
       }),
     );
 
-    for (const fn of [this.postcardManifestFunction, this.doNotCallImportFunction]) {
+    // Dispositions: only where a practice has a Connect contact center.
+    const instances = [...new Set(config.practices.map(contactCenterInstance).filter((i): i is string => i !== undefined))];
+    if (instances.length > 0) {
+      this.dispositionDeadLetterQueue = this.deadLetterQueue('DispositionDeadLetterQueue', props.key, 'Connect contact-event rule');
+      this.recordDispositionFunction = outreachFunction('RecordDisposition', 'record-disposition.ts', 'record-disposition', 'outreach-dispositions', {
+        description: 'Records what agents, the IVR and machine detection report of a Connect contact, and carries out what it drives',
+        timeout: Duration.seconds(60),
+        deadLetterQueue: this.dispositionDeadLetterQueue,
+      })
+        .bindTrackerTable(props.trackerTable, 'readWrite')
+        // A number an agent takes down is classified at once, so it can be texted.
+        .allowPhoneNumberValidate();
+      for (const instance of instances) this.recordDispositionFunction.allowReadContactAttributes(instance);
+      const instanceArns = instances.map((id) => Stack.of(this).formatArn({ service: 'connect', resource: 'instance', resourceName: id, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }));
+      const contactCompleted = new events.Rule(this, 'ConnectContactCompletedRule', {
+        description: 'Sends each completed Connect contact (after-contact work done) to record-disposition',
+        eventPattern: { source: ['aws.connect'], detailType: ['Amazon Connect Contact Event'], detail: { eventType: ['COMPLETED'], instanceArn: instanceArns } },
+      });
+      acknowledge(
+        this.recordDispositionFunction,
+        'HIPAA.Security-LambdaConcurrency',
+        'Invoked as Connect contacts complete (the pace of agents and callers) and by contact flows that wait for its answer; a reservation would take capacity from the account pool and could throttle a caller in the IVR. The rule retries throttled invocations for 24 h, then dead-letters them.',
+      );
+      contactCompleted.addTarget(
+        new targets.LambdaFunction(this.recordDispositionFunction.function, { deadLetterQueue: this.dispositionDeadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) }),
+      );
+    }
+
+    for (const fn of [this.postcardManifestFunction, this.doNotCallImportFunction, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : [])]) {
       acknowledge(
         fn,
         'HIPAA.Security-LambdaInsideVPC',
-        'Reaches only AWS public service endpoints (DynamoDB, S3) over TLS with IAM; there is no VPC resource to reach, and a VPC would add NAT/endpoint cost without narrowing access.',
+        'Reaches only AWS public service endpoints (DynamoDB, S3, Amazon Connect, PhoneNumberValidate) over TLS with IAM; there is no VPC resource to reach, and a VPC would add NAT/endpoint cost without narrowing access.',
       );
     }
     for (const fn of Object.values(this.cadenceFunctions)) {

@@ -327,16 +327,29 @@ export class OutreachFunction extends Construct implements iam.IGrantable {
    * Pass the instance id or ARN; call once per instance.
    */
   public allowOutboundCall(instance: string): this {
+    return this.allowOnContacts(
+      instance,
+      'connect:StartOutboundVoiceContact',
+      `StartOutboundVoiceContact is authorised against the contact it creates, whose id exists only after the call; "contact/*" is limited to the one Connect instance ${instance}.`,
+    );
+  }
+
+  /** Grants connect:GetContactAttributes on the instance's contacts (where agents record dispositions). */
+  public allowReadContactAttributes(instance: string): this {
+    return this.allowOnContacts(
+      instance,
+      'connect:GetContactAttributes',
+      `GetContactAttributes reads the contact a contact event names, which can be any contact of the instance; "contact/*" is limited to the one Connect instance ${instance}.`,
+    );
+  }
+
+  private allowOnContacts(instance: string, action: string, reason: string): this {
     const stack = Stack.of(this);
     const contacts = instance.startsWith('arn:')
       ? `${instance}/contact/*`
       : stack.formatArn({ service: 'connect', resource: 'instance', resourceName: `${instance}/contact/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['connect:StartOutboundVoiceContact'], resources: [contacts] }));
-    acknowledge(
-      this.role,
-      iamWildcardResourceFinding(stack, contacts),
-      `StartOutboundVoiceContact is authorised against the contact it creates, whose id exists only after the call; "contact/*" is limited to the one Connect instance ${instance}.`,
-    );
+    this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: [action], resources: [contacts] }));
+    acknowledge(this.role, iamWildcardResourceFinding(stack, contacts), reason);
     return this;
   }
 

@@ -64,6 +64,7 @@ const FUNCTIONS = {
   recordFailure: 'outreach-dev-cadence-fail',
   postcardManifest: 'outreach-dev-postcard-manifest',
   doNotCallImport: 'outreach-dev-dnc-import',
+  recordDisposition: 'outreach-dev-record-disposition',
 } as const;
 type FunctionKey = keyof typeof FUNCTIONS;
 const ALL = Object.keys(FUNCTIONS) as FunctionKey[];
@@ -127,7 +128,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
     });
   });
 
-  test('THEN plan may run 60 s, the channel tasks 120 s (30 s of it waiting for a paced send time), postcard 60 s, failure 30 s', () => {
+  test('THEN plan may run 60 s, the channel tasks 120 s (30 s of it waiting for a paced send time), postcard 60 s, failure 30 s, a disposition 60 s', () => {
     expect(Object.fromEntries(ALL.map((key) => [key, fnProps(key).Timeout]))).toEqual({
       plan: 60,
       sendSms: 120,
@@ -137,6 +138,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
       recordFailure: 30,
       postcardManifest: 300,
       doNotCallImport: 900,
+      recordDisposition: 60,
     });
   });
 
@@ -164,7 +166,34 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
         'sqs:SendMessage',
       ],
       doNotCallImport: ['kms:GenerateDataKey', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 'sqs:SendMessage'],
+      recordDisposition: ['connect:GetContactAttributes', 'kms:GenerateDataKey', 'mobiletargeting:PhoneNumberValidate', 'sqs:SendMessage'],
     });
+  });
+
+  test('THEN record-disposition reads attributes only of the configured instance\'s contacts, fed by a rule for its COMPLETED contact events', () => {
+    const [instance] = sampleConfig().practices.map(contactCenterInstance).filter(Boolean);
+    expect(grants(statementsOf('recordDisposition'), 'connect:GetContactAttributes')).toEqual([
+      { Effect: 'Allow', Action: 'connect:GetContactAttributes', Resource: arn('connect', `:instance/${instance}/contact/*`) },
+    ]);
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) => JSON.stringify(r).includes('aws.connect'));
+    expect(rules).toHaveLength(1);
+    expect(rules[0].Properties.EventPattern).toEqual({
+      source: ['aws.connect'],
+      'detail-type': ['Amazon Connect Contact Event'],
+      detail: { eventType: ['COMPLETED'], instanceArn: [arn('connect', `:instance/${instance}`)] },
+    });
+    expect(rules[0].Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [functionLogicalId(template, FUNCTIONS.recordDisposition), 'Arn'] },
+        RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+        DeadLetterConfig: expect.objectContaining({ Arn: expect.anything() }),
+      }),
+    ]);
+  });
+
+  test('THEN without a contact center there is no disposition function and no Connect rule', () => {
+    expect(() => functionLogicalId(noContactCenter.outreach, FUNCTIONS.recordDisposition)).toThrow();
+    expect(JSON.stringify(noContactCenter.outreach.findResources('AWS::Events::Rule'))).not.toContain('aws.connect');
   });
 
   test('THEN send-sms may SendTextMessage only from the SMS identities (E.164 → this account\'s numbers), with the configuration set and the opt-out list', () => {
@@ -302,7 +331,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
   });
 
   test('THEN an "Object Created" event from the import bucket under do-not-call/ (and no other prefix) invokes the do-not-call import, with a dead-letter queue', () => {
-    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) => JSON.stringify(r).includes('aws.s3'));
     expect(rules).toHaveLength(1);
     const fnId = functionLogicalId(template, FUNCTIONS.doNotCallImport);
     const queueId = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) => id.startsWith('DoNotCallImportDeadLetterQueue'))!;
@@ -342,9 +371,13 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
     expect(env('doNotCallImport').REPORTS_BUCKET_NAME).toBeUndefined();
   });
 
-  test('THEN both dead-letter queues are KMS-encrypted with the stage key, TLS-only, and keep messages 14 days', () => {
+  test('THEN every dead-letter queue is KMS-encrypted with the stage key, TLS-only, and keeps messages 14 days', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues).sort()).toEqual([expect.stringMatching(/^DoNotCallImportDeadLetterQueue/), expect.stringMatching(/^PostcardManifestDeadLetterQueue/)]);
+    expect(Object.keys(queues).sort()).toEqual([
+      expect.stringMatching(/^DispositionDeadLetterQueue/),
+      expect.stringMatching(/^DoNotCallImportDeadLetterQueue/),
+      expect.stringMatching(/^PostcardManifestDeadLetterQueue/),
+    ]);
     for (const [id, queue] of Object.entries(queues)) {
       expect(queue.Properties).toEqual(expect.objectContaining({ KmsMasterKeyId: importValueOf('Data', 'Key'), MessageRetentionPeriod: 1209600 }));
       const policy = Object.values(template.findResources('AWS::SQS::QueuePolicy', { Properties: { Queues: [{ Ref: id }] } }))[0];
