@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { ConnectClient, UpdateContactAttributesCommand } from '@aws-sdk/client-connect';
 import { startLocalStack, type LocalStack } from '../../local/local-stack';
 import { ContactCenter } from '../../lambdas/adapters/contact-center';
+import { AppointmentBook } from '../../lambdas/adapters/appointment-book';
 import { DispositionLedger } from '../../lambdas/adapters/disposition-ledger';
+import { ConflictError } from '../../lambdas/adapters/tracker-table-client';
+import { appointmentPolicySchema, changeAppointment } from '../../lambdas/domain/appointment';
 import { dependencies } from '../../lambdas/handlers/cadence-support';
 import { handler as recordDisposition } from '../../lambdas/handlers/record-disposition';
 import { cadenceTestConfig, enrollPeople, phoneNumber, SUNRISE, type Enrolled, type Person } from './cadence-fixtures';
@@ -158,5 +161,23 @@ describe('record-disposition', () => {
     ]);
     expect(contact.language).toBe('es');
     expect((await dependencies().tracker.getValidations([mobile])).get(mobile)?.phoneType).toBe('MOBILE');
+  });
+
+  it('keeps one appointment per id, and applies a change only to the version it was decided from', async () => {
+    const book = new AppointmentBook(process.env.TRACKER_TABLE_NAME!);
+    const contactId = enrolled.contactId(people.books!.id);
+    const booked = { appointmentId: 'apt-test-1', practiceId: SUNRISE, contactId, at: '2030-01-15T22:30:00Z', status: 'booked' as const, version: 1 };
+    expect(await book.create(booked)).toEqual({ created: true, appointment: booked });
+    expect(await book.create({ ...booked, at: '2030-02-01T17:00:00Z' })).toEqual({ created: false, appointment: booked });
+
+    const policy = appointmentPolicySchema.parse(undefined);
+    const confirmed = changeAppointment(booked, { kind: 'confirm' }, 'America/Los_Angeles', policy, new Date('2029-12-01T00:00:00Z'));
+    const cancelled = changeAppointment(booked, { kind: 'cancel', by: 'person' }, 'America/Los_Angeles', policy, new Date('2029-12-01T00:00:00Z'));
+    if (!confirmed.ok || !cancelled.ok) throw new Error('expected both changes to be allowed from version 1');
+    await book.save(confirmed.appointment);
+    // Decided from the same version 1: the second change loses and must be decided again.
+    await expect(book.save(cancelled.appointment)).rejects.toBeInstanceOf(ConflictError);
+
+    expect(await book.of(SUNRISE, contactId)).toEqual([{ ...booked, status: 'confirmed', version: 2 }]);
   });
 });
