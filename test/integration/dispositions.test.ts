@@ -108,6 +108,13 @@ describe('record-disposition', () => {
     expect((await ledger().flags('unmatched')).map((f) => f.connectContactId)).toContain(call);
   });
 
+  it('flags an agent\'s contact that ended without a disposition, so no call goes unaccounted for', async () => {
+    const call = await placeCall(people.vague!, people.vague!.mobile!);
+
+    expect(await recordDisposition(contactEvent(call))).toEqual({ outcome: 'flagged' });
+    expect((await ledger().get(call))?.outcome).toMatchObject({ ok: false, problems: ['no disposition'] });
+  });
+
   it('ignores contact events before the contact is completed', async () => {
     const call = await placeCall(people.vague!, people.vague!.mobile!);
     expect(await recordDisposition(contactEvent(call, 'CONNECTED_TO_AGENT'))).toEqual({ outcome: 'ignored CONNECTED_TO_AGENT' });
