@@ -6,6 +6,7 @@
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { clockTime } from './send-window-rules';
 
 export const APPOINTMENT_STATUSES = ['booked', 'confirmed', 'cancelled', 'no-show', 'seen'] as const;
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
@@ -22,7 +23,6 @@ export interface Appointment {
   readonly version: number;
 }
 
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time as HH:MM (24-hour)');
 const scheduleId = z.string().regex(/^[a-z0-9-]{1,12}$/, 'a short id: lower-case letters, digits and hyphens (at most 12)');
 
 export const reminderSchema = z.strictObject({

@@ -12,7 +12,8 @@ export const LEGAL_WINDOW = { start: '08:00', end: '21:00' } as const;
 export const CONSENT_PURPOSES = ['care', 'outreach'] as const;
 export type Purpose = (typeof CONSENT_PURPOSES)[number];
 
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time as HH:MM (24-hour)');
+/** A local time of day, HH:MM (24-hour). */
+export const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time as HH:MM (24-hour)');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 const stateCode = z.string().regex(/^[A-Z]{2}$/, 'a two-letter state code');
 
@@ -20,7 +21,7 @@ const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.sl
 
 /** A window [start, end) in local time; never wider than the legal one. */
 export const localWindowSchema = z
-  .strictObject({ start: clock, end: clock })
+  .strictObject({ start: clockTime, end: clockTime })
   .refine((w) => minutes(w.start) < minutes(w.end), { message: 'the window must start before it ends' })
   .refine((w) => minutes(w.start) >= minutes(LEGAL_WINDOW.start) && minutes(w.end) <= minutes(LEGAL_WINDOW.end), {
     message: `the window is wider than the law allows (${LEGAL_WINDOW.start}–${LEGAL_WINDOW.end} recipient's local time); it may only be narrower`,
@@ -38,8 +39,8 @@ export const stateRuleSchema = z
     state: stateCode,
     /** Purposes the rule restricts (state telemarketing laws cover solicitations, i.e. outreach). */
     purposes: z.array(z.enum(CONSENT_PURPOSES)).min(1).default(['outreach']),
-    start: clock.optional(),
-    end: clock.optional(),
+    start: clockTime.optional(),
+    end: clockTime.optional(),
     noSundays: z.boolean().default(false),
     /** No sends on national holidays and this state's holidays from the holiday list. */
     noHolidays: z.boolean().default(false),

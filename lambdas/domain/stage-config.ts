@@ -16,7 +16,7 @@ import {
   templatesSchema,
 } from './cadence-config';
 import { CANONICAL_FIELDS } from './import-columns';
-import { LEGAL_WINDOW, localWindowSchema, sendWindowConfigSchema } from './send-window-rules';
+import { clockTime, LEGAL_WINDOW, localWindowSchema, sendWindowConfigSchema } from './send-window-rules';
 import { WEEKDAYS } from './agent-hours';
 import { appointmentPolicySchema } from './appointment';
 
@@ -78,7 +78,6 @@ const messagingSchema = z
   })
   .default({});
 
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time as HH:MM (24-hour)');
 const openingHours = z
   .strictObject({ open: clockTime, close: clockTime })
   .refine((h) => h.open < h.close, { message: 'agents must arrive before they leave (open < close)' });
