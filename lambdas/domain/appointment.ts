@@ -52,8 +52,15 @@ export const appointmentPolicySchema = z
     minimumLeadMinutes: z.number().int().min(0).max(24 * 60).default(60),
     /** The review request after a visit marked seen: days after the visit, at a local time. @default 1 day after, 10:00 */
     reviewRequest: z.strictObject({ daysAfter: z.number().int().min(0).max(30), at: clockTime }).default({ daysAfter: 1, at: '10:00' }),
+    /**
+     * The SMS template of each appointment message (ids from `templates`, care purpose; the
+     * confirmation and reminders of kind "appointment"). A message without a template is not sent.
+     */
+    messages: z.strictObject({ confirmation: z.string().min(1).optional(), reminder: z.string().min(1).optional(), review: z.string().min(1).optional() }).default({}),
+    /** The cadence a person is enrolled in after a missed or a cancelled visit (names from `cadences`); none → no follow-up. */
+    followUps: z.strictObject({ noShow: z.string().min(1).optional(), cancellation: z.string().min(1).optional() }).default({}),
   })
-  .default({ reminders: [...DEFAULT_REMINDERS], minimumLeadMinutes: 60, reviewRequest: { daysAfter: 1, at: '10:00' } });
+  .default({ reminders: [...DEFAULT_REMINDERS], minimumLeadMinutes: 60, reviewRequest: { daysAfter: 1, at: '10:00' }, messages: {}, followUps: {} });
 export type AppointmentPolicy = z.infer<typeof appointmentPolicySchema>;
 
 export interface ScheduledMessage {
@@ -74,8 +81,7 @@ export function reminderTimes(at: string, timeZone: string, policy: AppointmentP
   const seen = new Set<number>();
   const out: ScheduledMessage[] = [];
   for (const r of policy.reminders) {
-    const [hour, minute] = r.at.split(':').map(Number) as [number, number];
-    const when = start.startOf('day').minus({ days: r.daysBefore }).set({ hour, minute });
+    const when = atLocalTime(start.minus({ days: r.daysBefore }), r.at);
     const ms = when.toMillis();
     if (ms <= now.getTime() || ms > latest || seen.has(ms)) continue;
     seen.add(ms);
@@ -86,9 +92,14 @@ export function reminderTimes(at: string, timeZone: string, policy: AppointmentP
 
 /** When the review request goes out after a visit on `visitAt`'s local day. */
 export function reviewRequestTime(visitAt: string, timeZone: string, policy: AppointmentPolicy): ScheduledMessage {
-  const [hour, minute] = policy.reviewRequest.at.split(':').map(Number) as [number, number];
-  const when = DateTime.fromISO(visitAt, { zone: timeZone }).startOf('day').plus({ days: policy.reviewRequest.daysAfter }).set({ hour, minute });
+  const when = atLocalTime(DateTime.fromISO(visitAt, { zone: timeZone }).plus({ days: policy.reviewRequest.daysAfter }), policy.reviewRequest.at);
   return { id: 'review', at: when.toUTC().toISO({ suppressMilliseconds: true })! };
+}
+
+/** `day`'s local date at HH:MM (in `day`'s zone). */
+function atLocalTime(day: DateTime, hhmm: string): DateTime {
+  const [hour, minute] = hhmm.split(':').map(Number) as [number, number];
+  return day.startOf('day').set({ hour, minute });
 }
 
 /**
@@ -114,7 +125,9 @@ export type AppointmentEffect =
   | { readonly kind: 'send-confirmation' }
   | { readonly kind: 'start-cadence'; readonly purpose: 'no-show' | 'cancellation' }
   | { readonly kind: 'schedule-review'; readonly message: ScheduledMessage }
-  | { readonly kind: 'hand-off'; readonly change: 'booked' | 'rescheduled' | 'cancelled' };
+  | { readonly kind: 'hand-off'; readonly change: 'booked' | 'rescheduled' | 'cancelled' }
+  /** Where the person stands once the visit is off (open again: a follow-up may run) or done. */
+  | { readonly kind: 'set-person-status'; readonly status: 'open' | 'already-patient' };
 
 export type AppointmentOutcome =
   | { readonly ok: true; readonly appointment: Appointment; readonly effects: readonly AppointmentEffect[] }
@@ -149,7 +162,12 @@ export function changeAppointment(current: Appointment, change: AppointmentChang
       return {
         ok: true,
         appointment: next({ status: 'cancelled' }),
-        effects: [{ kind: 'delete-reminders', ids: allReminders }, { kind: 'hand-off', change: 'cancelled' }, { kind: 'start-cadence', purpose: 'cancellation' }],
+        effects: [
+          { kind: 'delete-reminders', ids: allReminders },
+          { kind: 'hand-off', change: 'cancelled' },
+          { kind: 'set-person-status', status: 'open' },
+          { kind: 'start-cadence', purpose: 'cancellation' },
+        ],
       };
     case 'reschedule': {
       if (change.at === current.at && change.place === current.place) return { ok: false, reason: 'the appointment is already at that time' };
@@ -169,12 +187,20 @@ export function changeAppointment(current: Appointment, change: AppointmentChang
     }
     case 'no-show':
       if (Date.parse(current.at) > now.getTime()) return { ok: false, reason: 'the appointment has not started yet' };
-      return { ok: true, appointment: next({ status: 'no-show' }), effects: [{ kind: 'delete-reminders', ids: allReminders }, { kind: 'start-cadence', purpose: 'no-show' }] };
+      return {
+        ok: true,
+        appointment: next({ status: 'no-show' }),
+        effects: [{ kind: 'delete-reminders', ids: allReminders }, { kind: 'set-person-status', status: 'open' }, { kind: 'start-cadence', purpose: 'no-show' }],
+      };
     case 'seen':
       return {
         ok: true,
         appointment: next({ status: 'seen' }),
-        effects: [{ kind: 'delete-reminders', ids: allReminders }, { kind: 'schedule-review', message: reviewRequestTime(current.at, timeZone, policy) }],
+        effects: [
+          { kind: 'delete-reminders', ids: allReminders },
+          { kind: 'set-person-status', status: 'already-patient' },
+          { kind: 'schedule-review', message: reviewRequestTime(current.at, timeZone, policy) },
+        ],
       };
   }
 }

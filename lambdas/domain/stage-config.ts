@@ -189,6 +189,8 @@ export const stageConfigSchema = z
       .strictObject({
         /** Days after "not interested" before the person is tried again (a new try next month). */
         retryAfterDeclineDays: z.number().int().min(1).max(365).default(30),
+        /** The SMS template with the practice's information, texted after "not interested" or when a caller asks for it; none → not sent. */
+        practiceInfoTemplate: z.string().min(1).optional(),
       })
       .default({ retryAfterDeclineDays: 30 }),
     practices: z.array(practiceSchema).min(1),
@@ -214,10 +216,35 @@ export const stageConfigSchema = z
     config.appointments.reminders.forEach((r, i) => {
       if (outside(r.at)) ctx.addIssue({ code: 'custom', path: ['appointments', 'reminders', i, 'at'], message: `reminder "${r.id}" at ${r.at} is outside the send window ${start}–${end}` });
     });
+    for (const { path, message } of messageTemplateProblems(config)) ctx.addIssue({ code: 'custom', path, message });
     if (outside(config.appointments.reviewRequest.at)) {
       ctx.addIssue({ code: 'custom', path: ['appointments', 'reviewRequest', 'at'], message: `the review request at ${config.appointments.reviewRequest.at} is outside the send window ${start}–${end}` });
     }
   });
+
+/** The appointment and practice-information messages name SMS templates and cadences that exist and fit. */
+function messageTemplateProblems(config: Pick<StageConfig, 'templates' | 'appointments' | 'dispositions' | 'cadences'>): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const check = (path: (string | number)[], id: string | undefined, needs: { purpose?: 'care'; appointmentKind?: boolean }) => {
+    if (id === undefined) return;
+    const template = config.templates[id];
+    if (!template) return problems.push({ path, message: `no template "${id}" in templates` });
+    if (template.channel !== 'sms') return problems.push({ path, message: `template "${id}" is a ${template.channel} template; this message is a text` });
+    if (needs.purpose && template.purpose !== needs.purpose) problems.push({ path, message: `template "${id}" must have purpose "care" (appointment messages are care messages)` });
+    if (needs.appointmentKind && template.kind !== 'appointment') problems.push({ path, message: `template "${id}" must be of kind "appointment" to carry the date, time and place` });
+    return undefined;
+  };
+  const { messages, followUps } = config.appointments;
+  check(['appointments', 'messages', 'confirmation'], messages.confirmation, { purpose: 'care', appointmentKind: true });
+  check(['appointments', 'messages', 'reminder'], messages.reminder, { purpose: 'care', appointmentKind: true });
+  check(['appointments', 'messages', 'review'], messages.review, { purpose: 'care' });
+  check(['dispositions', 'practiceInfoTemplate'], config.dispositions.practiceInfoTemplate, {});
+  for (const kind of ['noShow', 'cancellation'] as const) {
+    const name = followUps[kind];
+    if (name !== undefined && !config.cadences.some((c) => c.name === name)) problems.push({ path: ['appointments', 'followUps', kind], message: `no cadence "${name}" in cadences` });
+  }
+  return problems;
+}
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;
 export type PracticeProfile = z.infer<typeof practiceSchema>;

@@ -118,7 +118,19 @@ export function planStep(s: StepSituation): StepDecision {
 
   const due = new Date(Date.parse(enrollment.roundStartedAt) + step.day * 86_400_000);
   if (s.now < due) return { action: 'wait', until: due.toISOString(), reason: 'step-due' };
+  return planSend(s, step);
+}
 
+/** What a send situation needs: the person, their numbers and every rule, without a cadence. */
+export type SendSituation = Omit<StepSituation, 'cadence' | 'enrollment'>;
+
+/**
+ * When a message through `step`'s channel and purpose may go to the person, from now on:
+ * the rules of a cadence step once it is due (consent, do-not-call, the number, the window,
+ * the agents' hours, the cap). One-off messages (appointment texts) go through it too.
+ */
+export function planSend(s: SendSituation, step: PlannedStep): Exclude<StepDecision, { action: 'stop' } | { action: 'finish' }> {
+  const { contact } = s;
   const language = s.practice.languages.includes(contact.language ?? '') ? contact.language! : s.practice.languages[0]!;
   if (step.channel === 'postcard') {
     return contact.address && isCompleteAddress(contact.address) ? { action: 'send', step, channel: 'postcard', language } : { action: 'skip', reason: 'no-mailing-address', step };

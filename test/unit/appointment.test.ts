@@ -97,6 +97,7 @@ describe('changeAppointment', () => {
     expect(effectsOf(change(appointment(), { kind: 'cancel', by: 'person' }))).toEqual([
       { kind: 'delete-reminders', ids: ['7d', '2d', 'same-day'] },
       { kind: 'hand-off', change: 'cancelled' },
+      { kind: 'set-person-status', status: 'open' },
       { kind: 'start-cadence', purpose: 'cancellation' },
     ]);
   });
@@ -128,6 +129,7 @@ describe('changeAppointment', () => {
     expect(change(appointment(), { kind: 'no-show' })).toEqual({ ok: false, reason: 'the appointment has not started yet' });
     expect(effectsOf(change(appointment(), { kind: 'no-show' }, new Date('2026-12-04T00:00:00Z')))).toEqual([
       { kind: 'delete-reminders', ids: ['7d', '2d', 'same-day'] },
+      { kind: 'set-person-status', status: 'open' },
       { kind: 'start-cadence', purpose: 'no-show' },
     ]);
   });
@@ -136,6 +138,7 @@ describe('changeAppointment', () => {
     const outcome = change(appointment({ status: 'confirmed' }), { kind: 'seen' }, new Date('2026-12-04T00:00:00Z'));
     expect(outcome.ok && outcome.appointment.status).toBe('seen');
     expect(effectsOf(outcome)).toContainEqual({ kind: 'schedule-review', message: { id: 'review', at: '2026-12-04T18:00:00Z' } });
+    expect(effectsOf(outcome)).toContainEqual({ kind: 'set-person-status', status: 'already-patient' });
   });
 
   it.each(['cancelled', 'no-show', 'seen'] as const)('changes nothing on a %s appointment', (status) => {

@@ -69,13 +69,32 @@ describe('parseStageConfig', () => {
   });
 
   it('fills the appointment and disposition defaults, and refuses a reminder outside the send window, naming it', () => {
-    const config = parseStageConfig(sample());
+    const raw = sample();
+    delete raw.appointments;
+    delete raw.dispositions;
+    const config = parseStageConfig(raw);
     expect(config.appointments.reminders.map((r) => `${r.id}@${r.daysBefore}d ${r.at}`)).toEqual(['7d@7d 10:00', '2d@2d 10:00', 'same-day@0d 08:00']);
+    expect(config.appointments.messages).toEqual({});
+    expect(config.appointments.followUps).toEqual({});
     expect(config.dispositions).toEqual({ retryAfterDeclineDays: 30 });
     const late = sample();
     late.appointments = { reminders: [{ id: 'eve', daysBefore: 1, at: '21:30' }], reviewRequest: { daysAfter: 1, at: '07:00' } };
     expect(problemsOf(late)).toContain('appointments.reminders.0.at: reminder "eve" at 21:30 is outside the send window 08:00–21:00');
     expect(problemsOf(late)).toContain('appointments.reviewRequest.at: the review request at 07:00 is outside the send window 08:00–21:00');
+  });
+
+  it('refuses appointment and practice-information messages whose template or cadence does not fit, naming each', () => {
+    const config = sample();
+    config.appointments.messages = { confirmation: 'sms-intro-a', reminder: 'voicemail-intro', review: 'nope' };
+    config.appointments.followUps = { noShow: 'no-such-cadence' };
+    config.dispositions.practiceInfoTemplate = 'call-intro';
+    const problems = problemsOf(config);
+    expect(problems).toContain('appointments.messages.confirmation: template "sms-intro-a" must have purpose "care" (appointment messages are care messages)');
+    expect(problems).toContain('appointments.messages.confirmation: template "sms-intro-a" must be of kind "appointment" to carry the date, time and place');
+    expect(problems).toContain('appointments.messages.reminder: template "voicemail-intro" is a voicemail template; this message is a text');
+    expect(problems).toContain('appointments.messages.review: no template "nope" in templates');
+    expect(problems).toContain('appointments.followUps.noShow: no cadence "no-such-cadence" in cadences');
+    expect(problems).toContain('dispositions.practiceInfoTemplate: template "call-intro" is a call template; this message is a text');
   });
 
   it('refuses a practice whose SMS and voice numbers are the same, naming the path', () => {
@@ -161,7 +180,12 @@ describe('the sample stage config', () => {
     expect(config.cadences.map((c) => [c.name, c.rounds, c.roundIntervalDays, c.steps.map((s) => s.id)])).toEqual([
       ['community-outreach', 2, 30, ['postcard', 'sms', 'voicemail', 'call']],
       ['care-gap', 1, 30, ['sms', 'voicemail', 'call']],
+      ['no-show-follow-up', 1, 30, ['sms', 'call']],
+      ['cancellation-follow-up', 1, 30, ['sms', 'call']],
     ]);
+    expect(config.appointments.messages).toEqual({ confirmation: 'sms-appointment-confirm', reminder: 'sms-appointment-reminder', review: 'sms-review-request' });
+    expect(config.appointments.followUps).toEqual({ noShow: 'no-show-follow-up', cancellation: 'cancellation-follow-up' });
+    expect(config.dispositions.practiceInfoTemplate).toBe('sms-practice-info');
     for (const practice of config.practices) {
       expect(practice.languages).toEqual(['en', 'es']);
       expect(practice.enrollment).toEqual({ defaultCadence: 'community-outreach', byPrefix: { 'patients/': 'care-gap' } });
@@ -183,7 +207,7 @@ describe('the sample stage config', () => {
         }
       }
     }
-    expect(new Set(measured).size).toBe(8);
+    expect(new Set(measured).size).toBe(18);
   });
 
   it('keeps every voicemail under a minute for every practice', () => {
