@@ -156,7 +156,7 @@ describe('cross-checks on variants and names', () => {
       '  - cadences.1.steps.2.id: cadence "care-gap" has two steps with id "sms"; step ids must be unique within a cadence',
     ]);
     expect(problemsWith((raw) => raw.cadences.push({ ...careGap(raw), description: 'a copy' }))).toEqual([
-      '  - cadences.2.name: there are two cadences named "care-gap"; cadence names must be unique',
+      '  - cadences.4.name: there are two cadences named "care-gap"; cadence names must be unique',
     ]);
   });
 
@@ -334,8 +334,8 @@ describe('cross-checks on practices', () => {
         raw.practices[1].enrollment.byPrefix['patients/'] = 'care-gaps';
       }),
     ).toEqual([
-      '  - practices.0.enrollment.defaultCadence: practice sunrise-family enrolls people in cadence "outreach", which does not exist (cadences: community-outreach, care-gap)',
-      '  - practices.1.enrollment.byPrefix.patients/: practice lakeside-pediatrics enrolls people in cadence "care-gaps", which does not exist (cadences: community-outreach, care-gap)',
+      '  - practices.0.enrollment.defaultCadence: practice sunrise-family enrolls people in cadence "outreach", which does not exist (cadences: community-outreach, care-gap, no-show-follow-up, cancellation-follow-up)',
+      '  - practices.1.enrollment.byPrefix.patients/: practice lakeside-pediatrics enrolls people in cadence "care-gaps", which does not exist (cadences: community-outreach, care-gap, no-show-follow-up, cancellation-follow-up)',
     ]);
   });
 
