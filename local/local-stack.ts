@@ -26,6 +26,18 @@ export const LOCAL_NAMES = {
   eventBus: 'outreach-local',
   cadenceStateMachine: 'arn:aws:states:us-east-1:000000000000:stateMachine:outreach-local-cadence',
   configurationSet: 'outreach-local',
+  scheduleGroup: 'outreach-local',
+} as const;
+
+/** The functions schedules invoke, as the local host names them (it maps each ARN to its handler). */
+export const LOCAL_SCHEDULES = {
+  groupName: LOCAL_NAMES.scheduleGroup,
+  roleArn: 'arn:aws:iam::000000000000:role/outreach-local-scheduler',
+  targets: {
+    sendMessage: 'arn:aws:lambda:us-east-1:000000000000:function:outreach-local-send-message',
+    placeCallback: 'arn:aws:lambda:us-east-1:000000000000:function:outreach-local-place-callback',
+    resumeOutreach: 'arn:aws:lambda:us-east-1:000000000000:function:outreach-local-resume-outreach',
+  },
 } as const;
 
 export interface LocalStack {
@@ -55,6 +67,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     EVENT_BUS_NAME: LOCAL_NAMES.eventBus,
     CADENCE_STATE_MACHINE_ARN: LOCAL_NAMES.cadenceStateMachine,
     CONFIGURATION_SET_NAME: LOCAL_NAMES.configurationSet,
+    SCHEDULES: JSON.stringify(LOCAL_SCHEDULES),
     OUTREACH_CONFIG_FILE: resolve(options.configPath ?? SAMPLE_CONFIG),
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
@@ -76,6 +89,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Handlers build their adapters on first use: make them use this stack's endpoints and config.
     (await import('../lambdas/handlers/import-support')).resetDependencies();
     (await import('../lambdas/handlers/cadence-support')).resetCadenceDependencies();
+    (await import('../lambdas/handlers/appointment-desk')).resetAppointmentDesk();
+    (await import('../lambdas/handlers/record-disposition')).resetDispositionDependencies();
     (await import('../lambdas/adapters/settings')).resetStageConfig();
   } catch (e) {
     await stop(); // never leave engine processes behind a failed start

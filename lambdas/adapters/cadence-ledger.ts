@@ -94,6 +94,30 @@ export class CadenceLedger extends TrackerTable {
     }
   }
 
+  /**
+   * Stores a later occurrence of an enrollment (a follow-up, a new try) in place of the
+   * person's earlier one in the cadence, unless that one is still active; the same
+   * occurrence stored twice is stored once. Returns what is stored now.
+   */
+  async startOccurrence(enrollment: Enrollment): Promise<{ created: boolean; enrollment: Enrollment }> {
+    try {
+      await this.conditional(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: contactPk(enrollment.practiceId, enrollment.contactId), sk: `ENROLLMENT#${enrollment.cadence}`, ...enrollment },
+          ConditionExpression: 'attribute_not_exists(pk) OR (#status <> :active AND enrollmentId <> :id)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':active': 'active', ':id': enrollment.enrollmentId },
+        }),
+        'enrolled already',
+      );
+      return { created: true, enrollment };
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      return { created: false, enrollment: (await this.getEnrollment(enrollment.practiceId, enrollment.contactId, enrollment.cadence))! };
+    }
+  }
+
   /** Moves the enrollment on; only an active one moves, so a stop or a finish is final. */
   async updateEnrollment(
     e: Pick<Enrollment, 'practiceId' | 'contactId' | 'cadence'>,

@@ -12,12 +12,14 @@
  *   PRACTICE#<id>#IDENTITY#<key>       CLAIM              identity key (external id, phone+name) → contact id
  *   PRACTICE#<id>#LOOKUP-RETRY         <e164>             numbers whose lookup failed, retried by the next import
  *   PHONE#<e164>                       VALIDATION         PhoneNumberValidate answer (account-wide cache: no person data)
+ *   PRACTICE#<id>#PHONE#<e164>         CONTACT#<contactId> phone → person index (the IVR's caller lookup); written with
+ *                                                        every number a contact gets, before the profile that holds it
  *
  * Cadence items (enrollments, attempts, caps, pacing, postcards, do-not-call) are kept by
  * cadence-ledger.ts, which lists its keys the same way.
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ConsentChannel, Contact, ContactPhone, ContactStatus } from '../domain/contact';
+import type { ConsentChannel, ConsentKey, Contact, ContactPhone, ContactStatus } from '../domain/contact';
 import type { HistoryEntry, LineNote } from '../domain/import-batch';
 import type { EnrollCounts, ImportRun, NumberCounts, NumberCursor, RowCounts } from '../domain/import-run';
 import type { FilePosition } from '../domain/import-file';
@@ -58,6 +60,11 @@ const numbersPk = (importId: string, shard: number) => `IMPORT#${importId}#NUMBE
 const identityPk = (practiceId: string, key: string) => `PRACTICE#${practiceId}#IDENTITY#${key}`;
 const retryPk = (practiceId: string) => `PRACTICE#${practiceId}#LOOKUP-RETRY`;
 const phonePk = (e164: string) => `PHONE#${e164}`;
+const callerPk = (practiceId: string, e164: string) => `PRACTICE#${practiceId}#PHONE#${e164}`;
+const CALLER_SK_PREFIX = 'CONTACT#';
+/** The phone → person index items of a contact's numbers (one per number; writing one twice changes nothing). */
+const callerIndexItems = (practiceId: string, contactId: string, phones: readonly { readonly e164: string }[]): Item[] =>
+  phones.map((p) => ({ pk: callerPk(practiceId, p.e164), sk: `${CALLER_SK_PREFIX}${contactId}`, contactId }));
 const linePad = (line: number) => String(line).padStart(10, '0');
 
 export class Tracker extends TrackerTable {
@@ -302,6 +309,24 @@ export class Tracker extends TrackerTable {
     await this.changeProfile(practiceId, contactId, { at, id: `wrong-number-${e164}`, kind: 'wrong-number', detail: { source } }, 'SET wrongNumbers.#number = if_not_exists(wrongNumbers.#number, :at)', { '#number': e164 }, {});
   }
 
+  /** Records consent the person gave or refused (on a call, a form); an opt-out stands until they opt back in. */
+  async setConsent(practiceId: string, contactId: string, key: ConsentKey, granted: boolean, source: string, at: string): Promise<void> {
+    const channel = key.split(':')[0] as ConsentChannel;
+    await this.changeProfile(
+      practiceId,
+      contactId,
+      { at, id: `consent-${key}-${granted ? 'granted' : 'refused'}`, kind: 'consent', detail: { key, granted, source } },
+      'SET consent.#key = :entry',
+      // DynamoDB refuses names the expressions do not use: the channel's only with the condition.
+      { '#key': key, ...(granted ? { '#channel': channel, '#all': 'all' } : {}) },
+      { ':entry': { granted, source, at } },
+      // A grant never overrides an opt-out of the channel (START, a keyword, is how they come back).
+      granted ? 'attribute_not_exists(optedOut.#channel) AND attribute_not_exists(optedOut.#all)' : undefined,
+    ).catch((e: Error) => {
+      if (!(e instanceof ConflictError)) throw e;
+    });
+  }
+
   async setLanguage(practiceId: string, contactId: string, language: string, source: string, at: string): Promise<void> {
     await this.changeProfile(practiceId, contactId, { at, id: `language-${language}`, kind: 'language', detail: { language, source } }, 'SET #language = :language', { '#language': 'language' }, { ':language': language });
   }
@@ -314,6 +339,8 @@ export class Tracker extends TrackerTable {
     const contact = await this.getContact(practiceId, contactId);
     if (!contact) throw new ConflictError(`contact ${contactId} does not exist`);
     if (contact.phones.some((p) => p.e164 === phone.e164)) return false;
+    // The index first: should the profile change fail, the lookup ignores a number the profile does not hold.
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: callerIndexItems(practiceId, contactId, [phone])[0] }));
     // Conditional on the profile as read: a concurrent change makes this fail (and the caller retry) rather than drop a number.
     await this.changeProfile(practiceId, contactId, { at, id: `phone-added-${phone.e164}`, kind: 'phone-added', detail: { label: phone.label, source } }, 'SET phones = :phones', {}, { ':phones': [...contact.phones, phone], ':seen': contact.updatedAt }, 'updatedAt = :seen');
     return true;
@@ -366,6 +393,8 @@ export class Tracker extends TrackerTable {
   ): Promise<void> {
     // Claims first: once a claim is stored, a re-run resolves the row to the same contact.
     await this.batchPut([...plan.claims].map(([identity, contactId]) => ({ pk: identityPk(practiceId, identity), sk: 'CLAIM', identity, contactId })));
+    // The phone → person index before the contacts too, for the same reason (and a caller is found as soon as the profile exists).
+    await this.batchPut(plan.contacts.flatMap((c) => callerIndexItems(practiceId, c.contactId, c.phones)));
     // History before contacts: a re-run skips rows a stored contact has seen, so their history must already be there.
     await this.batchPut(plan.history.map((h) => ({ pk: contactPk(practiceId, h.contactId), sk: `HISTORY#${h.at}#${h.id}`, ...h })));
     await this.batchPut([
@@ -374,6 +403,20 @@ export class Tracker extends TrackerTable {
       ...plan.warnings.map((r) => ({ pk: importPk(importId), sk: `WARNING#${linePad(r.line)}`, ...r, expiresAt })),
       ...plan.numbers.map((n) => ({ pk: numbersPk(importId, n.shard), sk: n.number, ...n, expiresAt })),
     ]);
+  }
+
+  /**
+   * The people of a practice who have this number (a household can share one), for the
+   * IVR's caller lookup: the index, then their profiles. A person whose profile no longer
+   * holds the number, or for whom it reached someone else, is not one of them.
+   */
+  async contactsByPhone(practiceId: string, e164: string): Promise<Contact[]> {
+    const contactIds: string[] = [];
+    for await (const item of this.query(callerPk(practiceId, e164), CALLER_SK_PREFIX)) contactIds.push(item.contactId as string);
+    const contacts = await this.getContacts(practiceId, contactIds);
+    return contactIds
+      .map((id) => contacts.get(id))
+      .filter((c): c is Contact => c !== undefined && c.phones.some((p) => p.e164 === e164) && !c.wrongNumbers?.[e164]);
   }
 
   // ---- numbers ----

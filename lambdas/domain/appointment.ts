@@ -19,8 +19,32 @@ export interface Appointment {
   readonly at: string;
   readonly place?: string;
   readonly status: AppointmentStatus;
-  /** Bumped by every change; reminder schedules carry it so a stale one does nothing. */
+  /** Bumped by every change, which is conditional on the version it was decided from. */
   readonly version: number;
+  /** What the last change still has to do; stored with the change, cleared once done, so a crash in between loses nothing. */
+  readonly pending?: readonly AppointmentEffect[];
+}
+
+/** What the scheduling team (and the EMR behind them) needs of a booking, a move or a cancellation. */
+export interface HandOff {
+  readonly practiceId: string;
+  readonly appointmentId: string;
+  readonly version: number;
+  readonly change: 'booked' | 'rescheduled' | 'cancelled';
+  /** When the change was decided (UTC ISO). */
+  readonly decidedAt: string;
+  /** The visit's start (UTC ISO) and where. */
+  readonly at: string;
+  readonly place?: string;
+  readonly person: {
+    readonly contactId: string;
+    readonly externalId?: string;
+    readonly firstName?: string;
+    readonly lastName?: string;
+    readonly dateOfBirth?: string;
+    readonly phone?: string;
+    readonly language?: string;
+  };
 }
 
 const scheduleId = z.string().regex(/^[a-z0-9-]{1,12}$/, 'a short id: lower-case letters, digits and hyphens (at most 12)');
@@ -125,7 +149,7 @@ export type AppointmentEffect =
   | { readonly kind: 'send-confirmation' }
   | { readonly kind: 'start-cadence'; readonly purpose: 'no-show' | 'cancellation' }
   | { readonly kind: 'schedule-review'; readonly message: ScheduledMessage }
-  | { readonly kind: 'hand-off'; readonly change: 'booked' | 'rescheduled' | 'cancelled' }
+  | { readonly kind: 'hand-off'; readonly change: 'booked' | 'rescheduled' | 'cancelled'; readonly decidedAt: string }
   /** Where the person stands once the visit is off (open again: a follow-up may run) or done. */
   | { readonly kind: 'set-person-status'; readonly status: 'open' | 'already-patient' };
 
@@ -141,7 +165,7 @@ export function book(appointment: Omit<Appointment, 'status' | 'version'>, timeZ
   return {
     ok: true,
     appointment: booked,
-    effects: [{ kind: 'send-confirmation' }, { kind: 'schedule-reminders', messages: reminderTimes(booked.at, timeZone, policy, now) }, { kind: 'hand-off', change: 'booked' }],
+    effects: [{ kind: 'send-confirmation' }, { kind: 'schedule-reminders', messages: reminderTimes(booked.at, timeZone, policy, now) }, { kind: 'hand-off', change: 'booked', decidedAt: now.toISOString() }],
   };
 }
 
@@ -164,7 +188,7 @@ export function changeAppointment(current: Appointment, change: AppointmentChang
         appointment: next({ status: 'cancelled' }),
         effects: [
           { kind: 'delete-reminders', ids: allReminders },
-          { kind: 'hand-off', change: 'cancelled' },
+          { kind: 'hand-off', change: 'cancelled', decidedAt: now.toISOString() },
           { kind: 'set-person-status', status: 'open' },
           { kind: 'start-cadence', purpose: 'cancellation' },
         ],
@@ -181,7 +205,7 @@ export function changeAppointment(current: Appointment, change: AppointmentChang
           { kind: 'delete-reminders', ids: allReminders },
           { kind: 'schedule-reminders', messages: reminderTimes(moved.at, timeZone, policy, now) },
           { kind: 'send-confirmation' },
-          { kind: 'hand-off', change: 'rescheduled' },
+          { kind: 'hand-off', change: 'rescheduled', decidedAt: now.toISOString() },
         ],
       };
     }

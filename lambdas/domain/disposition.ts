@@ -23,6 +23,8 @@ export const AGENT_DISPOSITIONS = [
   'language-barrier',
   'deceased',
   'already-patient',
+  // The IVR's "text me your information" (an agent may record it too).
+  'practice-info-requested',
 ] as const;
 
 /** Outcomes only the phone network reports (answering-machine detection, special tones). */
@@ -62,6 +64,8 @@ export interface Disposition {
   readonly language?: string;
   /** A new or corrected number the agent took down (E.164). */
   readonly newNumber?: string;
+  /** The person said yes (or no) to texts about their care and appointment, asked on the call. */
+  readonly smsConsent?: boolean;
 }
 
 export type DispositionReading = { readonly ok: true; readonly disposition: Disposition } | { readonly ok: false; readonly problems: readonly string[] };
@@ -84,7 +88,7 @@ export function dispositionCode(raw: string | undefined): DispositionCode | unde
 
 /**
  * Reads a disposition from contact attributes (`disposition`, `appointmentAt`,
- * `appointmentPlace`, `callbackAt`, `language`, `newNumber`). Every problem is listed, so the
+ * `appointmentPlace`, `callbackAt`, `language`, `newNumber`, `smsConsent`). Every problem is listed, so the
  * record kept for staff says all that is wrong; nothing is guessed.
  */
 export function readDisposition(attributes: DispositionAttributes, source: DispositionSource, ctx: ReadingContext): DispositionReading {
@@ -111,8 +115,12 @@ export function readDisposition(attributes: DispositionAttributes, source: Dispo
   };
   const appointmentAt = instant('appointmentAt', true);
   const callbackAt = instant('callbackAt', true);
-  if (code === 'appointment-booked' && !appointmentAt && !attributes.appointmentAt?.trim()) problems.push('appointment-booked needs appointmentAt');
-  if (code === 'call-back-later' && !callbackAt && !attributes.callbackAt?.trim()) problems.push('call-back-later needs callbackAt');
+  if (code === 'appointment-booked' && !attributes.appointmentAt?.trim()) problems.push('appointment-booked needs appointmentAt');
+  if (code === 'call-back-later' && !attributes.callbackAt?.trim()) problems.push('call-back-later needs callbackAt');
+
+  const rawConsent = attributes.smsConsent?.trim().toLowerCase();
+  const smsConsent = rawConsent ? YES_NO[rawConsent] : undefined;
+  if (rawConsent && smsConsent === undefined) problems.push(`smsConsent "${rawConsent.slice(0, 20)}" is not yes or no`);
 
   const rawLanguage = attributes.language?.trim();
   const language = rawLanguage ? languageCode(rawLanguage) : undefined;
@@ -139,9 +147,12 @@ export function readDisposition(attributes: DispositionAttributes, source: Dispo
       ...(callbackAt ? { callbackAt } : {}),
       ...(language ? { language } : {}),
       ...(newNumber ? { newNumber } : {}),
+      ...(smsConsent !== undefined ? { smsConsent } : {}),
     },
   };
 }
+
+const YES_NO: Readonly<Record<string, boolean>> = { yes: true, y: true, true: true, no: false, n: false, false: false };
 
 /** What a practice configures about what dispositions lead to. */
 export interface DispositionPolicy {
@@ -152,7 +163,6 @@ export interface DispositionPolicy {
 /** One thing to do because of a disposition; adapters carry them out, each exactly once. */
 export type NextAction =
   | { readonly kind: 'set-status'; readonly status: ContactStatus }
-  | { readonly kind: 'stop-cadences'; readonly reason: string }
   | { readonly kind: 'book-appointment'; readonly at: string; readonly place?: string }
   | { readonly kind: 'send-practice-info' }
   | { readonly kind: 'retry-later'; readonly at: string }
@@ -161,6 +171,7 @@ export type NextAction =
   | { readonly kind: 'schedule-call'; readonly at: string }
   | { readonly kind: 'set-language'; readonly language: string }
   | { readonly kind: 'add-number'; readonly e164: string }
+  | { readonly kind: 'set-sms-consent'; readonly granted: boolean }
   | { readonly kind: 'continue-cadence' }
   | { readonly kind: 'flag-for-staff'; readonly reason: string };
 
@@ -173,14 +184,16 @@ export function nextActions(d: Disposition, calledNumber: string | undefined, at
   const actions: NextAction[] = [];
   if (d.newNumber) actions.push({ kind: 'add-number', e164: d.newNumber });
   if (d.language) actions.push({ kind: 'set-language', language: d.language });
+  // Consent first: the confirmation text a booking sends depends on it.
+  if (d.smsConsent !== undefined) actions.push({ kind: 'set-sms-consent', granted: d.smsConsent });
   switch (d.code) {
     case 'appointment-booked':
-      actions.push({ kind: 'set-status', status: 'booked' }, { kind: 'stop-cadences', reason: 'booked' }, { kind: 'book-appointment', at: d.appointment!.at, ...(d.appointment!.place ? { place: d.appointment!.place } : {}) });
+      // A status other than open ends every pending cadence step (the planner reads it before each).
+      actions.push({ kind: 'set-status', status: 'booked' }, { kind: 'book-appointment', at: d.appointment!.at, ...(d.appointment!.place ? { place: d.appointment!.place } : {}) });
       break;
     case 'not-interested':
       actions.push(
         { kind: 'set-status', status: 'declined' },
-        { kind: 'stop-cadences', reason: 'declined' },
         { kind: 'send-practice-info' },
         { kind: 'retry-later', at: new Date(at.getTime() + policy.retryAfterDeclineDays * 86_400_000).toISOString() },
       );
@@ -199,10 +212,13 @@ export function nextActions(d: Disposition, calledNumber: string | undefined, at
       actions.push({ kind: 'schedule-call', at: d.callbackAt! });
       break;
     case 'deceased':
-      actions.push({ kind: 'set-status', status: 'deceased' }, { kind: 'stop-cadences', reason: 'deceased' });
+      actions.push({ kind: 'set-status', status: 'deceased' });
       break;
     case 'already-patient':
-      actions.push({ kind: 'set-status', status: 'already-patient' }, { kind: 'stop-cadences', reason: 'already-patient' });
+      actions.push({ kind: 'set-status', status: 'already-patient' });
+      break;
+    case 'practice-info-requested':
+      actions.push({ kind: 'send-practice-info' }, { kind: 'continue-cadence' });
       break;
     case 'language-barrier':
       // A later call goes to an agent who speaks it; staff arrange that.

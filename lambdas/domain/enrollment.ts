@@ -42,8 +42,14 @@ export interface CadenceShape {
   readonly steps: readonly unknown[];
 }
 
-export function enrollmentIdFor(practiceId: string, contactId: string, cadence: string): string {
-  return `e_${createHash('sha256').update(`${practiceId}\n${contactId}\n${cadence}`).digest('hex').slice(0, 24)}`;
+/**
+ * The enrollment's id. An import's enrollment has none; a later one in the same cadence names
+ * what it follows (`appointment:<id>` for a follow-up, `retry:<date>` for a new try), so each
+ * occurrence has its own id and the same occurrence asked twice starts once.
+ */
+export function enrollmentIdFor(practiceId: string, contactId: string, cadence: string, occurrence?: string): string {
+  const seed = `${practiceId}\n${contactId}\n${cadence}${occurrence === undefined ? '' : `\n${occurrence}`}`;
+  return `e_${createHash('sha256').update(seed).digest('hex').slice(0, 24)}`;
 }
 
 /** Why a contact is not in the cadence: the person's own choices and what already happened. */
@@ -69,8 +75,9 @@ export function enrollmentDecision(
   return { enroll: true };
 }
 
-export function newEnrollment(contact: Contact, cadence: string, importId: string, now: string): Enrollment {
-  const enrollmentId = enrollmentIdFor(contact.practiceId, contact.contactId, cadence);
+/** `importId` names what enrolled the person: the import, or the disposition or appointment behind a later occurrence. */
+export function newEnrollment(contact: Pick<Contact, 'practiceId' | 'contactId'>, cadence: string, importId: string, now: string, occurrence?: string): Enrollment {
+  const enrollmentId = enrollmentIdFor(contact.practiceId, contact.contactId, cadence, occurrence);
   return {
     practiceId: contact.practiceId,
     contactId: contact.contactId,

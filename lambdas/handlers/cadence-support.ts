@@ -16,7 +16,7 @@ import { agentHoursAt } from '../domain/agent-hours';
 import { consentDefaultsFor, resolvedSteps, stepTemplateFor, type Cadence } from '../domain/cadence-config';
 import { attemptKeyFor, nextCursor, type Cursor, type Enrollment } from '../domain/enrollment';
 import { findPractice, type PracticeProfile, type StageConfig } from '../domain/stage-config';
-import { CAPPED_CHANNELS, planStep, type PlannedCadence, type SendPlan, type StepDecision, type StepSituation } from '../domain/step-plan';
+import { CAPPED_CHANNELS, planStep, type PlannedCadence, type SendPlan, type SendSituation, type StepDecision, type StepSituation } from '../domain/step-plan';
 import type { Contact } from '../domain/contact';
 
 /** The workflow's state between tasks: which enrollment, the last decision, a reserved send time. */
@@ -72,21 +72,25 @@ export async function loadSituation(state: CadenceState): Promise<Situation | { 
   if (!practice || !cadenceConfig) return { gone: `the ${!practice ? 'practice' : 'cadence'} is no longer in the stage config` };
   const [contact, enrollment] = await Promise.all([tracker.getContact(state.practiceId, state.contactId), ledger.getEnrollment(state.practiceId, state.contactId, state.cadence)]);
   if (!contact || !enrollment) return { gone: 'the contact or its enrollment no longer exists' };
+  // A later enrollment in the same cadence (a follow-up, a new try) took over from this execution's.
+  if (enrollment.enrollmentId !== state.enrollmentId) return { gone: 'a newer enrollment in this cadence took over' };
+  return { ...(await loadSendSituation(practice, contact)), cadence: plannedCadence(cadenceConfig), cadenceConfig, enrollment };
+}
+
+/** What any send to the person depends on, read fresh: numbers and their types, consent, lists, the cap, the windows. */
+export async function loadSendSituation(practice: PracticeProfile, contact: Contact): Promise<SendSituation & Pick<Situation, 'practice' | 'capLedger'>> {
+  const { config, tracker, ledger } = dependencies();
   // A number that reached someone else is never used for this person again.
   const numbers = contact.phones.map((p) => p.e164).filter((e164) => !contact.wrongNumbers?.[e164]);
-  const at = now();
   const [validations, listed, cap] = await Promise.all([
     tracker.getValidations(numbers),
-    ledger.doNotCallListed(state.practiceId, numbers),
-    ledger.capLedger(state.practiceId, state.contactId),
+    ledger.doNotCallListed(practice.id, numbers),
+    ledger.capLedger(practice.id, contact.contactId),
   ]);
   const center = practice.contactCenter;
   const closedDates = new Set(config.sendWindow.holidays.filter((h) => !h.states).map((h) => h.date));
   return {
-    now: at,
-    cadence: plannedCadence(cadenceConfig),
-    cadenceConfig,
-    enrollment,
+    now: now(),
     contact,
     numbers: numbers.map((e164) => {
       const v = validations.get(e164);

@@ -16,11 +16,15 @@ import { DispositionLedger, type DispositionRecord } from '../adapters/dispositi
 import { PhoneValidator } from '../adapters/phone-validator';
 import { logger } from '../adapters/powertools';
 import { requiredEnv } from '../adapters/settings';
-import type { ContactPhone } from '../domain/contact';
+import type { Attempt } from '../adapters/cadence-ledger';
+import type { Contact, ContactPhone } from '../domain/contact';
 import { AMD_DISPOSITIONS, nextActions, readDisposition, type DispositionAttributes, type DispositionSource, type NextAction } from '../domain/disposition';
 import { phoneTypeOf, type PhoneLabel } from '../domain/phone';
-import { findPractice } from '../domain/stage-config';
+import { findPractice, type PracticeProfile } from '../domain/stage-config';
+import { bookAppointment, digest, practiceInfoText, schedule, textOrLater } from './appointment-desk';
 import { dependencies as cadenceDependencies } from './cadence-support';
+import type { CallbackRequest } from './place-callback';
+import type { RetryRequest } from './resume-outreach';
 
 const contactEvent = z.object({
   source: z.literal('aws.connect'),
@@ -56,9 +60,6 @@ export interface FlowAnswer {
   readonly recorded: 'true' | 'false';
   readonly disposition: string;
 }
-
-/** Actions this handler carries out itself; the rest wait for the scheduling and messaging steps that own them. */
-const NOT_YET_CARRIED_OUT: ReadonlySet<NextAction['kind']> = new Set(['book-appointment', 'send-practice-info', 'retry-later', 'schedule-call']);
 
 let center: ContactCenter | undefined;
 let dispositions: DispositionLedger | undefined;
@@ -119,47 +120,93 @@ async function recordAndApply(connectContactId: string, attributes: DispositionA
   }
   await dispositions.addToHistory(person!.practiceId, person!.contactId, current);
   const { actions, disposition } = current.outcome as Extract<DispositionRecord['outcome'], { ok: true }>;
-  for (const action of actions) await carryOut(action, current, attributes, disposition.source);
+  const context: ActionContext = { record: current, practice: practice!, person: person!, attributes, source: disposition.source, attempt };
+  for (const action of actions) await carryOut(action, context);
   await dispositions.markApplied(connectContactId, now().toISOString());
   logger.info('disposition recorded', { connectContactId, practiceId: current.practiceId, code: disposition.code, actions: actions.map((a) => a.kind) });
   return stored;
 }
 
+interface ActionContext {
+  readonly record: DispositionRecord;
+  readonly practice: PracticeProfile;
+  /** The person as read before any action. */
+  readonly person: Contact;
+  readonly attributes: DispositionAttributes;
+  readonly source: DispositionSource;
+  /** The cadence attempt the contact was (an outbound call), if any. */
+  readonly attempt?: Attempt;
+}
+
 /** Each action is safe to carry out twice: a retry after a crash repeats the ones already done. */
-async function carryOut(action: NextAction, record: DispositionRecord, attributes: DispositionAttributes, source: DispositionSource): Promise<void> {
-  const { tracker } = cadenceDependencies();
-  const [practiceId, contactId] = [record.practiceId!, record.contactId!];
-  const by = `${source}:connect:${record.connectContactId}`;
+async function carryOut(action: NextAction, c: ActionContext): Promise<void> {
+  const { tracker, config } = cadenceDependencies();
+  const { record, practice, person } = c;
+  const contactId = person.contactId;
+  const by = `${c.source}:connect:${record.connectContactId}`;
   switch (action.kind) {
     case 'set-status':
-      return tracker.setContactStatus(practiceId, contactId, action.status, by, record.at);
+      return tracker.setContactStatus(practice.id, contactId, action.status, by, record.at);
     case 'voice-off':
-      return tracker.setDoNotCall(practiceId, contactId, by, record.at);
+      return tracker.setDoNotCall(practice.id, contactId, by, record.at);
     case 'set-language':
-      return tracker.setLanguage(practiceId, contactId, action.language, by, record.at);
+      return tracker.setLanguage(practice.id, contactId, action.language, by, record.at);
+    case 'set-sms-consent':
+      return tracker.setConsent(practice.id, contactId, 'sms:care', action.granted, by, record.at);
     case 'mark-number-invalid': {
-      await tracker.markWrongNumber(practiceId, contactId, action.e164, by, record.at);
-      const person = await tracker.getContact(practiceId, contactId);
-      // No number left that reaches them: the person cannot be reached by phone at all.
-      if (person && person.phones.every((p) => person.wrongNumbers?.[p.e164])) await tracker.setContactStatus(practiceId, contactId, 'wrong-number', by, record.at);
+      await tracker.markWrongNumber(practice.id, contactId, action.e164, by, record.at);
+      // No number left that reaches them (a number the agent just took down counts): they cannot be reached by phone.
+      const added = record.outcome.ok ? record.outcome.disposition.newNumber : undefined;
+      const numbers = [...person.phones.map((p) => p.e164), ...(added ? [added] : [])];
+      const left = numbers.filter((e164) => e164 !== action.e164 && !person.wrongNumbers?.[e164]);
+      if (left.length === 0) await tracker.setContactStatus(practice.id, contactId, 'wrong-number', by, record.at);
       return;
     }
     case 'add-number': {
-      const label = (['mobile', 'home', 'work', 'other'] as const).find((l) => l === attributes.newNumberLabel) ?? ('mobile' satisfies PhoneLabel);
+      const label = (['mobile', 'home', 'work', 'other'] as const).find((l) => l === c.attributes.newNumberLabel) ?? ('mobile' satisfies PhoneLabel);
       const phone: ContactPhone = { e164: action.e164, label, addedBy: `disposition:${record.connectContactId}` };
-      await tracker.addPhone(practiceId, contactId, phone, by, record.at);
+      await tracker.addPhone(practice.id, contactId, phone, by, record.at);
       await classify(action.e164);
       return;
     }
     case 'flag-for-staff':
       return dispositions!.flag(record, action.reason);
-    case 'stop-cadences':
-    case 'continue-cadence':
-      // The cadence reads the person's status before every step: a status other than open stops it.
+    case 'book-appointment':
+      // The Connect contact names the appointment: a retried event books the same one.
+      await bookAppointment(practice, contactId, { appointmentId: appointmentIdFor(record.connectContactId), at: action.at, ...(action.place ? { place: action.place } : {}) });
       return;
-    default:
-      if (NOT_YET_CARRIED_OUT.has(action.kind)) logger.info('disposition action left for its own step', { connectContactId: record.connectContactId, action: action.kind });
+    case 'send-practice-info': {
+      const about = `disposition:${record.connectContactId}`;
+      const fresh = (await tracker.getContact(practice.id, contactId)) ?? person;
+      await textOrLater({ kind: 'practice-info', practiceId: practice.id, contactId, about }, await practiceInfoText(practice, fresh, about));
+      return;
+    }
+    case 'retry-later':
+      return schedule('resumeOutreach', `retry-${digest(record.connectContactId)}`, action.at, {
+        practiceId: practice.id,
+        contactId,
+        connectContactId: record.connectContactId,
+        ...(c.attempt ? { cadence: c.attempt.cadence } : {}),
+      } satisfies RetryRequest);
+    case 'schedule-call': {
+      const step = c.attempt && config.cadences.find((x) => x.name === c.attempt!.cadence)?.steps.find((x) => x.id === c.attempt!.stepId);
+      return schedule('placeCallback', `callback-${digest(record.connectContactId, action.at)}`, action.at, {
+        practiceId: practice.id,
+        contactId,
+        connectContactId: record.connectContactId,
+        purpose: step?.purpose ?? 'outreach',
+        ...(c.attempt?.template ? { template: c.attempt.template } : {}),
+      } satisfies CallbackRequest);
+    }
+    case 'continue-cadence':
+      // The cadence reads the person before every step: nothing to do here.
+      return;
   }
+}
+
+/** An appointment booked on a Connect contact is named after it (at most 40 characters, for schedule names). */
+export function appointmentIdFor(connectContactId: string): string {
+  return connectContactId.replace(/[^0-9A-Za-z-]/g, '').slice(0, 40);
 }
 
 /** Looks a new number up once (unless it is known), so the cadence can text a mobile from now on. */

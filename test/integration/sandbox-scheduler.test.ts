@@ -9,7 +9,12 @@ import { startSandbox, type SandboxHandle } from '../../local/sandbox';
 import { MessageScheduler } from '../../lambdas/adapters/message-scheduler';
 
 const credentials = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' };
-const TARGET = { arn: 'arn:aws:lambda:us-east-1:000000000000:function:send-reminder', roleArn: 'arn:aws:iam::000000000000:role/scheduler', groupName: 'outreach-dev' };
+const TARGET = { arn: 'arn:aws:lambda:us-east-1:000000000000:function:send-message', roleArn: 'arn:aws:iam::000000000000:role/scheduler', groupName: 'outreach-dev' };
+const SETTINGS = {
+  groupName: TARGET.groupName,
+  roleArn: TARGET.roleArn,
+  targets: { sendMessage: TARGET.arn, placeCallback: 'arn:aws:lambda:us-east-1:000000000000:function:place-callback', resumeOutreach: 'arn:aws:lambda:us-east-1:000000000000:function:resume-outreach' },
+};
 
 let sandbox: SandboxHandle;
 let client: SchedulerClient;
@@ -27,7 +32,7 @@ const get = (name: string) => client.send(new GetScheduleCommand({ Name: name, G
 
 describe('MessageScheduler against the sandbox', () => {
   it('creates a one-time schedule in UTC that deletes itself after it fires, with the input as JSON', async () => {
-    await new MessageScheduler(TARGET, client).schedule('appt-apt-1-7d', '2026-11-26T18:00:00Z', { appointmentId: 'apt-1', reminder: '7d' });
+    await new MessageScheduler(SETTINGS, client).schedule('sendMessage', 'appt-apt-1-7d', '2026-11-26T18:00:00Z', { appointmentId: 'apt-1', reminder: '7d' });
 
     expect(await get('appt-apt-1-7d')).toMatchObject({
       Name: 'appt-apt-1-7d',
@@ -41,9 +46,9 @@ describe('MessageScheduler against the sandbox', () => {
   });
 
   it('scheduling the same name again moves it: one schedule, at the new time', async () => {
-    const scheduler = new MessageScheduler(TARGET, client);
-    await scheduler.schedule('appt-apt-2-2d', '2026-12-01T18:00:00Z', { v: 1 });
-    await scheduler.schedule('appt-apt-2-2d', '2026-12-08T18:00:00Z', { v: 2 });
+    const scheduler = new MessageScheduler(SETTINGS, client);
+    await scheduler.schedule('sendMessage', 'appt-apt-2-2d', '2026-12-01T18:00:00Z', { v: 1 });
+    await scheduler.schedule('sendMessage', 'appt-apt-2-2d', '2026-12-08T18:00:00Z', { v: 2 });
 
     const { Schedules } = await client.send(new ListSchedulesCommand({ GroupName: TARGET.groupName, NamePrefix: 'appt-apt-2' }));
     expect(Schedules?.map((s) => s.Name)).toEqual(['appt-apt-2-2d']);
@@ -52,8 +57,8 @@ describe('MessageScheduler against the sandbox', () => {
   });
 
   it('cancel deletes the schedule, and cancelling one already gone is fine', async () => {
-    const scheduler = new MessageScheduler(TARGET, client);
-    await scheduler.schedule('appt-apt-3-same-day', '2026-12-03T16:00:00Z', {});
+    const scheduler = new MessageScheduler(SETTINGS, client);
+    await scheduler.schedule('sendMessage', 'appt-apt-3-same-day', '2026-12-03T16:00:00Z', {});
     await scheduler.cancel('appt-apt-3-same-day');
     await scheduler.cancel('appt-apt-3-same-day');
 

@@ -79,7 +79,7 @@ describe('book', () => {
     expect(outcome).toEqual({
       ok: true,
       appointment: appointment(),
-      effects: [{ kind: 'send-confirmation' }, { kind: 'schedule-reminders', messages: reminderTimes('2026-12-03T22:30:00Z', LA, POLICY, NOW) }, { kind: 'hand-off', change: 'booked' }],
+      effects: [{ kind: 'send-confirmation' }, { kind: 'schedule-reminders', messages: reminderTimes('2026-12-03T22:30:00Z', LA, POLICY, NOW) }, { kind: 'hand-off', change: 'booked', decidedAt: NOW.toISOString() }],
     });
   });
 });
@@ -96,7 +96,7 @@ describe('changeAppointment', () => {
   it('cancelling removes every reminder, tells the scheduling team and starts the cancellation follow-up', () => {
     expect(effectsOf(change(appointment(), { kind: 'cancel', by: 'person' }))).toEqual([
       { kind: 'delete-reminders', ids: ['7d', '2d', 'same-day'] },
-      { kind: 'hand-off', change: 'cancelled' },
+      { kind: 'hand-off', change: 'cancelled', decidedAt: NOW.toISOString() },
       { kind: 'set-person-status', status: 'open' },
       { kind: 'start-cadence', purpose: 'cancellation' },
     ]);
@@ -116,7 +116,7 @@ describe('changeAppointment', () => {
         ],
       },
       { kind: 'send-confirmation' },
-      { kind: 'hand-off', change: 'rescheduled' },
+      { kind: 'hand-off', change: 'rescheduled', decidedAt: NOW.toISOString() },
     ]);
   });
 

@@ -46,9 +46,10 @@ describe('readDisposition', () => {
   });
 
   it('lists every problem at once, without repeating the digits of a bad number', () => {
-    const problems = problemsOf({ disposition: 'appointment-booked', appointmentAt: 'next tuesday', language: 'Klingon', newNumber: '555-01' });
+    const problems = problemsOf({ disposition: 'appointment-booked', appointmentAt: 'next tuesday', language: 'Klingon', newNumber: '555-01', smsConsent: 'perhaps' });
     expect(problems).toEqual([
       'appointmentAt "next tuesday" is not a date and time (YYYY-MM-DDTHH:MM)',
+      'smsConsent "perhaps" is not yes or no',
       'language "Klingon" is not one we know',
       'newNumber is not a usable phone number (too short)',
     ]);
@@ -81,18 +82,16 @@ describe('readDisposition', () => {
 describe('nextActions', () => {
   const actions = (attributes: Record<string, string>, called: string | null = CALLED) => nextActions(ok(attributes), called ?? undefined, AT, POLICY);
 
-  it('books: status booked, every cadence stops, then the appointment (which sends the confirmation and reminders)', () => {
+  it('books: status booked (which ends every cadence step), then the appointment (which sends the confirmation and reminders)', () => {
     expect(actions({ disposition: 'appointment-booked', appointmentAt: '2026-12-03T14:30' })).toEqual([
       { kind: 'set-status', status: 'booked' },
-      { kind: 'stop-cadences', reason: 'booked' },
       { kind: 'book-appointment', at: '2026-12-03T22:30:00Z' },
     ]);
   });
 
-  it('not interested: declined, stops, practice information now and a new try after the configured days', () => {
+  it('not interested: declined (which ends every cadence step), practice information now and a new try after the configured days', () => {
     expect(actions({ disposition: 'not-interested' })).toEqual([
       { kind: 'set-status', status: 'declined' },
-      { kind: 'stop-cadences', reason: 'declined' },
       { kind: 'send-practice-info' },
       { kind: 'retry-later', at: '2026-12-23T18:00:00.000Z' },
     ]);
@@ -113,7 +112,20 @@ describe('nextActions', () => {
     ['deceased', 'deceased'],
     ['already-patient', 'already-patient'],
   ] as const)('%s: status %s and every cadence stops', (code, status) => {
-    expect(actions({ disposition: code })).toEqual([{ kind: 'set-status', status }, { kind: 'stop-cadences', reason: status }]);
+    expect(actions({ disposition: code })).toEqual([{ kind: 'set-status', status }]);
+  });
+
+  it('a caller asking for the practice information gets it by text, and the cadence goes on', () => {
+    expect(actions({ disposition: 'practice-info-requested' })).toEqual([{ kind: 'send-practice-info' }, { kind: 'continue-cadence' }]);
+  });
+
+  it('a yes or no to texts about their care is recorded before the booking that would send one', () => {
+    expect(actions({ disposition: 'appointment-booked', appointmentAt: '2026-12-03T14:30', smsConsent: 'Yes' })).toEqual([
+      { kind: 'set-sms-consent', granted: true },
+      { kind: 'set-status', status: 'booked' },
+      { kind: 'book-appointment', at: '2026-12-03T22:30:00Z' },
+    ]);
+    expect(actions({ disposition: 'no-answer', smsConsent: 'n' })[0]).toEqual({ kind: 'set-sms-consent', granted: false });
   });
 
   it('language barrier: the language is recorded first and staff are told', () => {
