@@ -4,7 +4,7 @@
  * and the practice's file) cannot both apply; the loser re-reads and decides again.
  *
  *   PRACTICE#<id>#CONTACT#<contactId>   APPOINTMENT#<appointmentId>          the appointment: start, place, status, version, effects pending
- *   PRACTICE#<id>#HANDOFF#<date>        <decidedAt>#<appointmentId>#v<n>     a hand-off to the scheduling team, by the UTC date it was decided
+ *   PRACTICE#<id>#HANDOFF#<date>        <decidedAt>#<appointmentId>#v<n>     a hand-off to the scheduling team, by the practice's local date it was decided
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Appointment, HandOff } from '../domain/appointment';
@@ -45,14 +45,14 @@ export class AppointmentBook extends TrackerTable {
     });
   }
 
-  /** Records a hand-off for the day's file; the same change recorded twice is one line. */
-  async recordHandOff(h: HandOff): Promise<void> {
+  /** Records a hand-off for the file of `date` (the practice's local date); the same change recorded twice is one line. */
+  async recordHandOff(h: HandOff, date: string): Promise<void> {
     await this.doc.send(
-      new PutCommand({ TableName: this.tableName, Item: { pk: handOffPk(h.practiceId, h.decidedAt.slice(0, 10)), sk: `${h.decidedAt}#${h.appointmentId}#v${h.version}`, ...h } }),
+      new PutCommand({ TableName: this.tableName, Item: { pk: handOffPk(h.practiceId, date), sk: `${h.decidedAt}#${h.appointmentId}#v${h.version}`, ...h } }),
     );
   }
 
-  /** The hand-offs decided on a UTC date, in the order they were decided. */
+  /** The hand-offs decided on a practice's local date, in the order they were decided. */
   async *handOffs(practiceId: string, date: string): AsyncGenerator<HandOff> {
     for await (const item of this.query(handOffPk(practiceId, date))) yield stripKeys<HandOff>(item);
   }

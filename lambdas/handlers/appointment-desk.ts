@@ -10,6 +10,7 @@
  * is safe to carry out twice (schedules by name, texts by key, hand-offs by version).
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
 import { now } from '../adapters/clock';
 import { AppointmentBook } from '../adapters/appointment-book';
 import { EventPublisher } from '../adapters/event-publisher';
@@ -124,7 +125,7 @@ async function carryOut(effect: AppointmentEffect, practice: PracticeProfile, co
       return;
     case 'hand-off': {
       const handOff = handOffOf(effect, contact, a);
-      await appointmentDesk.book.recordHandOff(handOff);
+      await appointmentDesk.book.recordHandOff(handOff, DateTime.fromISO(handOff.decidedAt, { zone: practice.timeZone }).toISODate()!);
       await appointmentDesk.publisher.publish('Appointment Handed Off', handOff);
       return;
     }

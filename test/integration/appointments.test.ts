@@ -21,6 +21,8 @@ import { dependencies } from '../../lambdas/handlers/cadence-support';
 import { handler as changeAppointment } from '../../lambdas/handlers/change-appointment';
 import { handler as recordDisposition, appointmentIdFor } from '../../lambdas/handlers/record-disposition';
 import { handler as sendMessage } from '../../lambdas/handlers/send-message';
+import { handler as handOffFile } from '../../lambdas/handlers/hand-off-file';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { handler as placeCallback } from '../../lambdas/handlers/place-callback';
 import { cadenceTestConfig, enrollPeople, phoneNumber, SUNRISE, type Enrolled, type Person } from './cadence-fixtures';
 
@@ -238,6 +240,16 @@ describe('appointments and what dispositions lead to', () => {
     expect(await at(CALL_ENDS, () => recordDisposition(flow))).toEqual({ recorded: 'true', disposition: 'practice-info-requested' });
     expect(await at(CALL_ENDS, () => recordDisposition(flow))).toEqual({ recorded: 'false', disposition: 'practice-info-requested' });
     expect(await textsTo(people.asksInfo!.mobile!)).toHaveLength(1);
+  });
+
+  it('writes the day\'s hand-off file for the scheduling team: every booking, move and cancellation of that local day', async () => {
+    const written = await at('2027-03-06T14:00:00Z', () => handOffFile({ practiceId: SUNRISE }));
+    expect(written).toEqual([{ practiceId: SUNRISE, date: '2027-03-05', lines: 1, file: 's3://outreach-reports/handoffs/sunrise-family/2027-03-05.csv' }]);
+    const text = await (await stack.s3.send(new GetObjectCommand({ Bucket: 'outreach-reports', Key: 'handoffs/sunrise-family/2027-03-05.csv' }))).Body!.transformToString();
+    expect(text.split('\r\n').slice(1, 2)).toEqual([expect.stringMatching(/^cancelled,[0-9a-f-]+,2027-03-20,10:00,,apt-cancels,Pat-apt-cancels,Doe,,\(206\) 510-0120,en,2027-03-05T18:00:00(\.\d+)?Z$/)]);
+    const booked = await at('2027-03-02T14:00:00Z', () => handOffFile({ practiceId: SUNRISE }));
+    // The seven bookings of 1 March above (the eighth was booked on the 2nd, with the move).
+    expect(booked).toEqual([expect.objectContaining({ date: '2027-03-01', lines: 7 })]);
   });
 
   it('refuses an appointment change it cannot read, naming what is wrong', async () => {
