@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { Tags, type App } from 'aws-cdk-lib';
 import { parseStageConfig, type StageConfig } from '../lambdas/domain/stage-config';
 import { enableComplianceChecks } from './compliance';
+import { ContactCenterStack } from './contact-center-stack';
 import { DataStack } from './data-stack';
 import { ImportStack } from './import-stack';
 import { MessagingStack } from './messaging-stack';
@@ -19,6 +20,8 @@ export const STAGE_CONFIG_CONTEXT = 'stageConfig';
 
 export interface OutreachStacks {
   readonly data: DataStack;
+  /** Only when a practice has a contact center. */
+  readonly contactCenter?: ContactCenterStack;
   readonly import: ImportStack;
   readonly messaging: MessagingStack;
   readonly outreach: OutreachStack;
@@ -79,17 +82,38 @@ export function buildOutreachApp(app: App, config: StageConfig, configPath: stri
   const outreach = new OutreachStack(app, outreachName, {
     stackName: outreachName,
     env,
-    description: `Patient Outreach ${config.stage}: cadence workflow and its functions, daily postcard manifest, do-not-call import`,
+    description: `Patient Outreach ${config.stage}: cadence workflow and its functions, dispositions and the appointment desk, daily postcard and hand-off files, do-not-call import`,
     config,
     stageConfigFile: path.resolve(configPath),
     key: data.key,
     trackerTable: data.trackerTable,
     importBucket: data.importBucket,
     reportsBucket: data.reportsBucket,
+    eventBus: data.eventBus,
     messaging,
   });
   outreach.addStackDependency(data, 'the cadence functions read and write the data stack resources');
   outreach.addStackDependency(messaging, 'the senders use the messaging stack numbers and configuration set');
+
+  // Amazon Connect for the practices that have a contact center, deployed after the outreach
+  // stack: its flows invoke record-disposition, which must exist before Connect may be let call it.
+  let contactCenter: ContactCenterStack | undefined;
+  if (config.practices.some((p) => p.contactCenter)) {
+    const contactCenterName = stackName(config.stage, 'ContactCenter');
+    contactCenter = new ContactCenterStack(app, contactCenterName, {
+      stackName: contactCenterName,
+      env,
+      description: `Patient Outreach ${config.stage}: Amazon Connect instances, hours, queues, numbers, contact flows and the caller lookup`,
+      config,
+      stageConfigFile: path.resolve(configPath),
+      key: data.key,
+      trackerTable: data.trackerTable,
+      reportsBucket: data.reportsBucket,
+    });
+    contactCenter.addStackDependency(data, 'the caller lookup reads the tracker; recordings go to the reports bucket with the stage key');
+    contactCenter.addStackDependency(outreach, 'the flows invoke the outreach stack\'s record-disposition function, associated with the instance here');
+  }
+
 
   // The import's enroll step starts cadence executions, so the cadence workflow lives in a
   // stack the import stack depends on (one direction only: nothing in outreach refers to import).
@@ -111,5 +135,5 @@ export function buildOutreachApp(app: App, config: StageConfig, configPath: stri
   importStack.addStackDependency(outreach, 'the enroll step starts executions of the cadence workflow');
 
   enableComplianceChecks(app);
-  return { data, import: importStack, messaging, outreach };
+  return { data, ...(contactCenter ? { contactCenter } : {}), import: importStack, messaging, outreach };
 }

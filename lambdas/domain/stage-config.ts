@@ -82,24 +82,71 @@ const openingHours = z
   .strictObject({ open: clockTime, close: clockTime })
   .refine((h) => h.open < h.close, { message: 'agents must arrive before they leave (open < close)' });
 
-const contactCenterSchema = z.strictObject({
-  /** The Connect instance id (a UUID). */
-  instanceId: z.string().regex(/^[0-9a-f-]{36}$/, 'a Connect instance id (UUID)'),
-  /** The outbound contact flow that connects the call to an agent (whisper, voicemail path). */
-  outboundFlowId: z.string().regex(/^[0-9a-f-]{36}$/, 'a contact flow id (UUID)'),
-  /** The agents' outreach queue. */
-  queueId: z.string().regex(/^[0-9a-f-]{36}$/, 'a queue id (UUID)'),
-  /**
-   * A contact flow that plays the voicemail after the answering machine's beep (Connect's
-   * answering-machine detection). Given → voicemail steps go through Connect from the voice
-   * number claimed in the instance; omitted → End User Messaging SendVoiceMessage (README: the trade-off).
-   */
-  voicemailFlowId: z.string().regex(/^[0-9a-f-]{36}$/, 'a contact flow id (UUID)').optional(),
-  /** Calls started per second across every workflow (Connect's StartOutboundVoiceContact rate). @default 1 */
-  callsPerSecond: z.number().positive().max(10).default(1),
-  /** When agents are there, in the practice's time zone; a missing day is closed. National holidays are closed. */
-  hours: z.partialRecord(z.enum(WEEKDAYS), openingHours),
-});
+const connectId = (what: string) => z.string().regex(/^[0-9a-f-]{36}$/, what);
+
+/**
+ * A practice's Amazon Connect contact center: an existing instance (`instanceId`, with the
+ * outbound flow and queue ops built there), or one the contact center stack creates
+ * (`instanceAlias`), whose queue and flows then come from that stack.
+ */
+const contactCenterSchema = z
+  .strictObject({
+    /** An existing Connect instance id (a UUID); omitted → give instanceAlias and the stack creates the instance. */
+    instanceId: connectId('a Connect instance id (UUID)').optional(),
+    /**
+     * The alias (the instance's web address) of an instance the contact center stack creates,
+     * with its hours, queue, routing profile, voice number and flows. Instead of instanceId.
+     */
+    instanceAlias: z
+      .string()
+      .min(1)
+      .max(45)
+      .regex(/^(?!d-)[\da-zA-Z]+(-*[\da-zA-Z])*$/, 'a Connect instance alias: letters, digits and dashes, not starting with "d-"')
+      .optional(),
+    /** The outbound contact flow that connects the call to an agent (whisper, voicemail path). Required with instanceId; created with instanceAlias. */
+    outboundFlowId: connectId('a contact flow id (UUID)').optional(),
+    /** The agents' outreach queue. Required with instanceId; created with instanceAlias. */
+    queueId: connectId('a queue id (UUID)').optional(),
+    /**
+     * A contact flow that plays the voicemail after the answering machine's beep (Connect's
+     * answering-machine detection). Given → voicemail steps go through Connect from the voice
+     * number claimed in the instance; omitted → End User Messaging SendVoiceMessage (README: the trade-off).
+     */
+    voicemailFlowId: connectId('a contact flow id (UUID)').optional(),
+    /**
+     * The voice number the stack claims in the instance it creates (the IVR answers it; outbound calls show it).
+     * @default { countryCode: "US", type: "DID" }
+     */
+    phoneNumber: z
+      .strictObject({
+        countryCode: z.string().regex(/^[A-Z]{2}$/, 'an ISO country code (US)').default('US'),
+        type: z.enum(['DID', 'TOLL_FREE', 'UIFN', 'SHARED', 'THIRD_PARTY_DID', 'THIRD_PARTY_TF', 'SHORT_CODE']).default('DID'),
+        /** Claim a number starting with this, e.g. "+1206". */
+        prefix: z.string().regex(/^\+[0-9]{1,15}$/, 'a number prefix with its country code, e.g. +1206').optional(),
+      })
+      .optional(),
+    /** Calls started per second across every workflow (Connect's StartOutboundVoiceContact rate). @default 1 */
+    callsPerSecond: z.number().positive().max(10).default(1),
+    /** When agents are there, in the practice's time zone; a missing day is closed. National holidays are closed. */
+    hours: z.partialRecord(z.enum(WEEKDAYS), openingHours),
+  })
+  .superRefine((cc, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if ((cc.instanceId === undefined) === (cc.instanceAlias === undefined)) {
+      issue('instanceId', 'give either instanceId (an existing Connect instance) or instanceAlias (the contact center stack creates one), not both');
+      return;
+    }
+    if (cc.instanceId !== undefined) {
+      for (const key of ['outboundFlowId', 'queueId'] as const) {
+        if (cc[key] === undefined) issue(key, `an existing instance (instanceId) needs ${key}; the stack creates it only for an instance it creates (instanceAlias)`);
+      }
+      if (cc.phoneNumber !== undefined) issue('phoneNumber', 'the stack claims a number only in an instance it creates (instanceAlias); claim it in the existing instance instead');
+    } else {
+      for (const key of ['outboundFlowId', 'queueId', 'voicemailFlowId'] as const) {
+        if (cc[key] !== undefined) issue(key, `the stack creates ${key} in the instance it creates (instanceAlias): remove it, or give instanceId for an existing instance`);
+      }
+    }
+  });
 
 export const practiceSchema = z.strictObject({
   id: practiceId,
