@@ -35,6 +35,8 @@ export const IMPORT_REPORTS_PREFIX = 'imports/';
 export const DO_NOT_CALL_PREFIX = 'do-not-call/';
 /** Where the daily postcard manifests are written in the reports bucket. */
 export const POSTCARD_MANIFEST_PREFIX = 'postcards/';
+/** Where the daily scheduling hand-off files are written in the reports bucket. */
+export const HAND_OFF_PREFIX = 'handoffs/';
 
 /** Lambda log group of a function with an explicit name (the name Lambda itself would pick). */
 export function lambdaLogGroupName(functionName: string): string {

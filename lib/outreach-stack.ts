@@ -25,16 +25,17 @@ import type { Construct } from 'constructs';
 import type { PracticeProfile, StageConfig } from '../lambdas/domain/stage-config';
 import { acknowledge, iamWildcardResourceFinding } from './compliance';
 import { OutreachFunction, type OutreachFunctionProps, type SendingResources } from './constructs/outreach-function';
+import { AppointmentDesk } from './constructs/appointment-desk';
 import { outreachWorkflow } from './constructs/workflow';
-import { DO_NOT_CALL_PREFIX, POSTCARD_MANIFEST_PREFIX, resourceName } from './naming';
+import { DO_NOT_CALL_PREFIX, HAND_OFF_PREFIX, POSTCARD_MANIFEST_PREFIX, resourceName } from './naming';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const HANDLERS = path.join(REPO_ROOT, 'lambdas', 'handlers');
 export const CADENCE_WORKFLOW_DEFINITION = path.join(REPO_ROOT, 'statemachines', 'cadence.asl.json');
 
 export { DO_NOT_CALL_PREFIX, POSTCARD_MANIFEST_PREFIX };
-/** The daily postcard manifest runs at this UTC hour (after every US practice's day has ended). */
-export const POSTCARD_MANIFEST_HOUR_UTC = 6;
+/** The daily tasks (postcard manifests, hand-off files) run at this UTC hour, after every US practice's day has ended. */
+export const DAILY_TASKS_HOUR_UTC = 6;
 
 /** The cadence workflow's tasks; each key is the `${<Key>FunctionArn}` placeholder of the ASL. */
 export type CadenceTask = 'PlanStep' | 'SendSms' | 'DropVoicemail' | 'QueueAgentCall' | 'AddPostcard' | 'RecordFailure';
@@ -49,8 +50,10 @@ export interface OutreachStackProps extends StackProps {
   readonly trackerTable: dynamodb.ITable;
   /** Practices drop do-not-call lists under `do-not-call/` here. */
   readonly importBucket: s3.IBucket;
-  /** Postcard manifests are written under `postcards/` here. */
+  /** Postcard manifests are written under `postcards/` here, scheduling hand-offs under `handoffs/`. */
   readonly reportsBucket: s3.IBucket;
+  /** Hand-offs go out on it; the practice's appointment changes come in on it. */
+  readonly eventBus: events.IEventBus;
   /** Origination identities, configuration set and opt-out list the senders use (the messaging stack). */
   readonly messaging: SendingResources;
 }
@@ -66,14 +69,18 @@ export class OutreachStack extends Stack {
   public readonly doNotCallImportFunction: OutreachFunction;
   /** The stage's EventBridge Scheduler group (the daily postcard manifest lives in it). */
   public readonly scheduleGroup: scheduler.IScheduleGroup;
-  /** Manifest runs the scheduler could not deliver and manifest invocations that failed after Lambda's retries. */
-  public readonly postcardManifestDeadLetterQueue: sqs.IQueue;
+  /** Daily runs (postcard manifest, hand-off file) the scheduler could not deliver, and their invocations that failed after Lambda's retries. */
+  public readonly dailyTasksDeadLetterQueue: sqs.IQueue;
   /** Do-not-call upload events the rule could not deliver and imports that failed after Lambda's retries. */
   public readonly doNotCallDeadLetterQueue: sqs.IQueue;
   /** Records dispositions from Connect; only when a practice has a contact center. */
   public readonly recordDispositionFunction?: OutreachFunction;
   /** Contact events the rule could not deliver and dispositions that failed after Lambda's retries. */
   public readonly dispositionDeadLetterQueue?: sqs.IQueue;
+  /** Texts and calls due at a set time, the new try after a refusal, the practice's appointment changes. */
+  public readonly appointmentDesk: AppointmentDesk;
+  /** Writes the day's scheduling hand-off files, once a day. */
+  public readonly handOffFileFunction: OutreachFunction;
 
   constructor(scope: Construct, id: string, props: OutreachStackProps) {
     super(scope, id, props);
@@ -123,7 +130,7 @@ export class OutreachStack extends Stack {
       queueAgentCall.allowOutboundCall(instance);
     }
     // Voicemails go through Connect (waiting for the beep) only for practices with a voicemail flow.
-    for (const instance of new Set(config.practices.filter((p) => p.contactCenter?.voicemailFlowId).map((p) => p.contactCenter!.instanceId))) {
+    for (const instance of new Set(config.practices.filter((p) => p.contactCenter?.voicemailFlowId && p.contactCenter.instanceId).map((p) => p.contactCenter!.instanceId!))) {
       dropVoicemail.allowOutboundCall(instance);
     }
     const addPostcard = cadenceFunction('AddPostcard', 'add-postcard.ts', 'add-postcard', {
@@ -166,19 +173,41 @@ export class OutreachStack extends Stack {
     });
     this.cadenceStateMachine = stateMachine;
 
-    // Daily postcard manifest: EventBridge Scheduler invokes the function asynchronously.
-    this.postcardManifestDeadLetterQueue = this.deadLetterQueue('PostcardManifestDeadLetterQueue', props.key, 'postcard manifest schedule');
+    // Daily files (postcard manifest, scheduling hand-off): EventBridge Scheduler invokes the functions asynchronously.
+    this.dailyTasksDeadLetterQueue = this.deadLetterQueue('DailyTasksDeadLetterQueue', props.key, 'daily task schedules (postcard manifest, hand-off file)');
     this.postcardManifestFunction = outreachFunction('PostcardManifest', 'postcard-manifest.ts', 'postcard-manifest', 'outreach-postcards', {
       description: 'Writes each practice\'s postcard manifest for the print vendor, once a day',
       timeout: Duration.minutes(5),
       // One writer at a time: a retried or late run never races the next day's.
       reservedConcurrentExecutions: 1,
-      deadLetterQueue: this.postcardManifestDeadLetterQueue,
+      deadLetterQueue: this.dailyTasksDeadLetterQueue,
     })
       .bindTrackerTable(props.trackerTable, 'readWrite')
       .bindReportsBucket(props.reportsBucket, 'write', POSTCARD_MANIFEST_PREFIX);
+    this.handOffFileFunction = outreachFunction('HandOffFile', 'hand-off-file.ts', 'hand-off-file', 'outreach-appointments', {
+      description: 'Writes each practice\'s scheduling hand-off file (appointments booked, moved, cancelled) for the day before, once a day',
+      timeout: Duration.minutes(5),
+      reservedConcurrentExecutions: 1,
+      deadLetterQueue: this.dailyTasksDeadLetterQueue,
+    })
+      .bindTrackerTable(props.trackerTable, 'read')
+      .bindReportsBucket(props.reportsBucket, 'write', HAND_OFF_PREFIX);
     this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { scheduleGroupName: resourceName(stage, 'schedules') });
-    this.dailyPostcardManifest(stage, props.key);
+    this.daily('PostcardManifest', this.postcardManifestFunction, stage, props.key);
+    this.daily('HandOffFile', this.handOffFileFunction, stage, props.key);
+
+    const instances = [...new Set(config.practices.map(contactCenterInstance).filter((i): i is string => i !== undefined))];
+    this.appointmentDesk = new AppointmentDesk(this, 'AppointmentDesk', {
+      stage,
+      key: props.key,
+      trackerTable: props.trackerTable,
+      eventBus: props.eventBus,
+      messaging: props.messaging,
+      cadenceStateMachine: stateMachine,
+      instances,
+      makeFunction: outreachFunction,
+      deadLetterQueue: (id, of) => this.deadLetterQueue(id, props.key, of),
+    });
 
     // Do-not-call lists: S3 "Object Created" under do-not-call/ → the import function.
     this.doNotCallDeadLetterQueue = this.deadLetterQueue('DoNotCallImportDeadLetterQueue', props.key, 'do-not-call import rule');
@@ -212,35 +241,37 @@ export class OutreachStack extends Stack {
       }),
     );
 
-    // Dispositions: only where a practice has a Connect contact center.
-    const instances = [...new Set(config.practices.map(contactCenterInstance).filter((i): i is string => i !== undefined))];
-    if (instances.length > 0) {
+    // Dispositions: only where a practice has a Connect contact center (one this config names, or one the contact center stack creates).
+    if (config.practices.some((p) => p.contactCenter)) {
       this.dispositionDeadLetterQueue = this.deadLetterQueue('DispositionDeadLetterQueue', props.key, 'Connect contact-event rule');
       this.recordDispositionFunction = outreachFunction('RecordDisposition', 'record-disposition.ts', 'record-disposition', 'outreach-dispositions', {
         description: 'Records what agents, the IVR and machine detection report of a Connect contact, and carries out what it drives',
         timeout: Duration.seconds(60),
         deadLetterQueue: this.dispositionDeadLetterQueue,
       })
-        .bindTrackerTable(props.trackerTable, 'readWrite')
         // A number an agent takes down is classified at once, so it can be texted.
         .allowPhoneNumberValidate();
+      // A booking texts the confirmation and schedules reminders; a refusal texts the practice information.
+      this.appointmentDesk.equip(this.recordDispositionFunction);
       for (const instance of instances) this.recordDispositionFunction.allowReadContactAttributes(instance);
-      const instanceArns = instances.map((id) => Stack.of(this).formatArn({ service: 'connect', resource: 'instance', resourceName: id, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }));
-      const contactCompleted = new events.Rule(this, 'ConnectContactCompletedRule', {
-        description: 'Sends each completed Connect contact (after-contact work done) to record-disposition',
-        eventPattern: { source: ['aws.connect'], detailType: ['Amazon Connect Contact Event'], detail: { eventType: ['COMPLETED'], instanceArn: instanceArns } },
-      });
       acknowledge(
         this.recordDispositionFunction,
         'HIPAA.Security-LambdaConcurrency',
         'Invoked as Connect contacts complete (the pace of agents and callers) and by contact flows that wait for its answer; a reservation would take capacity from the account pool and could throttle a caller in the IVR. The rule retries throttled invocations for 24 h, then dead-letters them.',
       );
-      contactCompleted.addTarget(
-        new targets.LambdaFunction(this.recordDispositionFunction.function, { deadLetterQueue: this.dispositionDeadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) }),
-      );
+      if (instances.length > 0) {
+        const instanceArns = instances.map((id) => Stack.of(this).formatArn({ service: 'connect', resource: 'instance', resourceName: id, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }));
+        const contactCompleted = new events.Rule(this, 'ConnectContactCompletedRule', {
+          description: 'Sends each completed Connect contact (after-contact work done) to record-disposition',
+          eventPattern: { source: ['aws.connect'], detailType: ['Amazon Connect Contact Event'], detail: { eventType: ['COMPLETED'], instanceArn: instanceArns } },
+        });
+        contactCompleted.addTarget(
+          new targets.LambdaFunction(this.recordDispositionFunction.function, { deadLetterQueue: this.dispositionDeadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) }),
+        );
+      }
     }
 
-    for (const fn of [this.postcardManifestFunction, this.doNotCallImportFunction, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : [])]) {
+    for (const fn of [this.postcardManifestFunction, this.handOffFileFunction, this.doNotCallImportFunction, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : [])]) {
       acknowledge(
         fn,
         'HIPAA.Security-LambdaInsideVPC',
@@ -274,42 +305,39 @@ export class OutreachStack extends Stack {
     return queue;
   }
 
-  /** Every day at 06:00 UTC, with retries and a dead-letter queue. */
-  private dailyPostcardManifest(stage: string, key: kms.IKey): void {
+  /** `fn` every day at 06:00 UTC (after every US practice's day has ended), with retries and a dead-letter queue. */
+  private daily(id: string, fn: OutreachFunction, stage: string, key: kms.IKey): void {
     // An own role (rather than the target's generated one) so it sits beside the schedule
     // and carries its acknowledgements. Scheduler assumes it for this account's group only.
-    const role = new iam.Role(this, 'PostcardManifestScheduleRole', {
+    const role = new iam.Role(this, `${id}ScheduleRole`, {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account, 'aws:SourceArn': this.scheduleGroup.scheduleGroupArn } },
       }),
-      description: 'EventBridge Scheduler invokes the postcard manifest function',
+      description: `EventBridge Scheduler invokes ${fn.node.id} daily`,
     });
     // Scheduler writes undeliverable runs to the encrypted queue with this role.
     key.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
-    const schedule = new scheduler.Schedule(this, 'DailyPostcardManifest', {
-      scheduleName: resourceName(stage, 'postcard-manifest'),
-      description: `Writes the postcard manifests at ${String(POSTCARD_MANIFEST_HOUR_UTC).padStart(2, '0')}:00 UTC every day`,
+    const name = fn.node.id.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+    const schedule = new scheduler.Schedule(this, `Daily${id}`, {
+      scheduleName: resourceName(stage, name),
+      description: `Runs ${name} at ${String(DAILY_TASKS_HOUR_UTC).padStart(2, '0')}:00 UTC every day`,
       scheduleGroup: this.scheduleGroup,
-      schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: String(POSTCARD_MANIFEST_HOUR_UTC), timeZone: TimeZone.ETC_UTC }),
-      target: new schedulerTargets.LambdaInvoke(this.postcardManifestFunction.function, {
+      schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: String(DAILY_TASKS_HOUR_UTC), timeZone: TimeZone.ETC_UTC }),
+      target: new schedulerTargets.LambdaInvoke(fn.function, {
         role,
         input: scheduler.ScheduleTargetInput.fromObject({ scheduledTime: scheduler.ContextAttribute.scheduledTime }),
-        deadLetterQueue: this.postcardManifestDeadLetterQueue,
+        deadLetterQueue: this.dailyTasksDeadLetterQueue,
         retryAttempts: 185,
         maxEventAge: Duration.hours(6),
       }),
     });
     // The schedule names its group by name (no reference), so the order is stated.
     schedule.node.addDependency(this.scheduleGroup);
-    acknowledge(
-      role,
-      iamWildcardResourceFinding(this, `${this.postcardManifestFunction.functionArn}:*`),
-      'CDK invoke grant: the unqualified postcard manifest function plus its versions/aliases (":*"); nothing else.',
-    );
+    acknowledge(role, iamWildcardResourceFinding(this, `${fn.functionArn}:*`), `CDK invoke grant: the unqualified ${name} function plus its versions/aliases (":*"); nothing else.`);
     acknowledge(
       role,
       'HIPAA.Security-IAMNoInlinePolicy',
-      "CDK's per-role policy of the schedule role: invoke the postcard manifest function, send to its dead-letter queue and use the stage key for that queue; attached to this role only.",
+      `CDK's per-role policy of the schedule role: invoke the ${name} function, send to the daily tasks' dead-letter queue and use the stage key for that queue; attached to this role only.`,
     );
   }
 }

@@ -8,6 +8,9 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { clockTime } from './send-window-rules';
 
+/** The detail-type of the events a practice's systems put on the outreach bus to change an appointment. */
+export const APPOINTMENT_CHANGE_REQUESTED = 'Appointment Change Requested';
+
 export const APPOINTMENT_STATUSES = ['booked', 'confirmed', 'cancelled', 'no-show', 'seen'] as const;
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 

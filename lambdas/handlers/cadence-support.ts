@@ -87,7 +87,7 @@ export async function loadSendSituation(practice: PracticeProfile, contact: Cont
     ledger.doNotCallListed(practice.id, numbers),
     ledger.capLedger(practice.id, contact.contactId),
   ]);
-  const center = practice.contactCenter;
+  const center = connectedCenter(practice);
   const closedDates = new Set(config.sendWindow.holidays.filter((h) => !h.states).map((h) => h.date));
   return {
     now: now(),
@@ -163,6 +163,19 @@ export function originationIdentity(practice: PracticeProfile, kind: 'sms' | 'vo
   const configured = practice[kind];
   if (!configured.originationIdentity) throw new Error(`practice ${practice.id} has no ${kind} identity: ORIGINATION_IDENTITIES does not name the one the stack requested`);
   return { identity: configured.originationIdentity, messagesPerSecond: configured.messagesPerSecond };
+}
+
+/** A practice's contact center with the ids calls need; undefined when it has none, or its ids are not known yet. */
+export type ConnectedCenter = NonNullable<PracticeProfile['contactCenter']> & { readonly instanceId: string; readonly queueId: string; readonly outboundFlowId: string };
+
+/**
+ * The practice's contact center as calls use it: an existing instance the stage config names
+ * with its queue and outbound flow. (An instance the contact center stack creates has no ids
+ * in the config; until they are wired in, its practice's call steps are skipped as having none.)
+ */
+export function connectedCenter(practice: PracticeProfile): ConnectedCenter | undefined {
+  const cc = practice.contactCenter;
+  return cc?.instanceId && cc.queueId && cc.outboundFlowId ? (cc as ConnectedCenter) : undefined;
 }
 
 /** The send path shared by every channel. Returns the next workflow state. */

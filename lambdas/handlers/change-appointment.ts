@@ -9,12 +9,10 @@
  */
 import { z } from 'zod';
 import { logger } from '../adapters/powertools';
-import type { AppointmentChange } from '../domain/appointment';
+import { APPOINTMENT_CHANGE_REQUESTED, type AppointmentChange } from '../domain/appointment';
 import { findPractice } from '../domain/stage-config';
 import { changeAppointmentOf } from './appointment-desk';
 import { dependencies } from './cadence-support';
-
-export const APPOINTMENT_CHANGE_REQUESTED = 'Appointment Change Requested';
 
 const instant = z.iso.datetime({ offset: true });
 const requested = z.object({

@@ -8,7 +8,7 @@
 import { ContactCenter } from '../adapters/contact-center';
 import { Messaging } from '../adapters/messaging';
 import { renderTemplate, templateFields, templateText, voicemailSsml } from '../domain/templates';
-import { deliver, dependencies, originationIdentity, taskInput, type CadenceState } from './cadence-support';
+import { connectedCenter, deliver, dependencies, originationIdentity, taskInput, type CadenceState } from './cadence-support';
 
 let messaging: Messaging | undefined;
 let center: ContactCenter | undefined;
@@ -24,13 +24,14 @@ export const handler = async (payload: unknown): Promise<CadenceState> =>
       const template = dependencies().config.templates[attempt.template!]!;
       const { text, language } = templateText(template, plan.language, s.practice.languages[0]!);
       const ssml = voicemailSsml(renderTemplate(text, templateFields(s.practice, s.contact)));
-      const flow = s.practice.contactCenter?.voicemailFlowId;
-      if (flow) {
+      const cc = connectedCenter(s.practice);
+      const flow = cc?.voicemailFlowId;
+      if (cc && flow) {
         center ??= new ContactCenter();
         await center.warm();
         return () =>
           center!.dropVoicemail({
-            instanceId: s.practice.contactCenter!.instanceId,
+            instanceId: cc.instanceId,
             contactFlowId: flow,
             from: originationIdentity(s.practice, 'voice').identity,
             to: plan.to!,

@@ -5,17 +5,18 @@
  */
 import { ContactCenter } from '../adapters/contact-center';
 import { renderTemplate, templateFields, templateText } from '../domain/templates';
-import { deliver, dependencies, taskInput, type CadenceState } from './cadence-support';
+import { connectedCenter, deliver, dependencies, taskInput, type CadenceState } from './cadence-support';
 
 let center: ContactCenter | undefined;
 
 export const handler = async (payload: unknown): Promise<CadenceState> =>
   deliver(
     taskInput.parse(payload),
-    (s) => ({ identity: `connect:${s.practice.contactCenter!.instanceId}`, messagesPerSecond: s.practice.contactCenter!.callsPerSecond }),
+    // The planner skips call steps of a practice without a connected center, so one is here.
+    (s) => ({ identity: `connect:${connectedCenter(s.practice)!.instanceId}`, messagesPerSecond: connectedCenter(s.practice)!.callsPerSecond }),
     async (plan, attempt, s) => {
       center ??= new ContactCenter();
-      const cc = s.practice.contactCenter!;
+      const cc = connectedCenter(s.practice)!;
       const template = dependencies().config.templates[attempt.template!]!;
       const { text, language } = templateText(template, plan.language, s.practice.languages[0]!);
       await center.warm();

@@ -72,7 +72,11 @@ export const handler = async (payload: unknown): Promise<FlowAnswer | { readonly
     const { source, amdStatus, ...given } = flow.data.Details.Parameters;
     // Parameters win over the contact's attributes: the flow says what just happened.
     const attributes: Record<string, string> = { ...data.Attributes, ...given, ...(amdStatus ? { disposition: AMD_DISPOSITIONS[amdStatus] ?? `amd:${amdStatus}` } : {}) };
-    const stored = await recordAndApply(data.InitialContactId ?? data.ContactId, attributes, sourceOf(source, amdStatus), data.CustomerEndpoint?.Address);
+    // Keyed by contact and what the flow reports: a caller who asks for the information and then
+    // to stop calls makes two records, a block retried makes one, and the agent's own disposition
+    // on the same contact (its COMPLETED event) is a third.
+    const reported = (amdStatus ? `amd-${amdStatus}` : (given.disposition ?? 'none')).toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 40);
+    const stored = await recordAndApply(`${data.InitialContactId ?? data.ContactId}#${reported}`, attributes, sourceOf(source, amdStatus), data.CustomerEndpoint?.Address);
     return { recorded: stored.created ? 'true' : 'false', disposition: stored.record.outcome.ok ? stored.record.outcome.disposition.code : 'unreadable' };
   }
 

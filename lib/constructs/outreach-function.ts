@@ -40,7 +40,16 @@ export const ENV = {
   configurationSetName: 'CONFIGURATION_SET_NAME',
   originationIdentities: ORIGINATION_IDENTITIES_ENV,
   cadenceStateMachineArn: 'CADENCE_STATE_MACHINE_ARN',
+  schedules: 'SCHEDULES',
 } as const;
+
+/** The one-time schedules' group, the role Scheduler invokes the targets with, and the targets (lambdas/adapters/message-scheduler.ts). */
+export interface ScheduleResources {
+  readonly groupName: string;
+  readonly roleArn: string;
+  readonly deadLetterArn: string;
+  readonly targets: Readonly<Record<'sendMessage' | 'placeCallback' | 'resumeOutreach', string>>;
+}
 
 export type TableAccess = 'read' | 'readWrite';
 export type ImportBucketAccess = 'read';
@@ -350,6 +359,26 @@ export class OutreachFunction extends Construct implements iam.IGrantable {
       : stack.formatArn({ service: 'connect', resource: 'instance', resourceName: `${instance}/contact/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: [action], resources: [contacts] }));
     acknowledge(this.role, iamWildcardResourceFinding(stack, contacts), reason);
+    return this;
+  }
+
+  /**
+   * Sets SCHEDULES and grants creating, moving and deleting one-time schedules in that one
+   * group, and passing the one role Scheduler invokes the targets with (to Scheduler only).
+   */
+  public bindSchedules(schedules: ScheduleResources): this {
+    const stack = Stack.of(this);
+    this.handler.addEnvironment(ENV.schedules, stack.toJsonString(schedules));
+    const inGroup = stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${schedules.groupName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'], resources: [inGroup] }));
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [schedules.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } }),
+    );
+    acknowledge(
+      this.role,
+      iamWildcardResourceFinding(stack, inGroup),
+      `Schedules are named at run time after the appointment or contact they are for; "schedule/${schedules.groupName}/*" is limited to the stage's one-time message group (the daily manifest lives in another).`,
+    );
     return this;
   }
 

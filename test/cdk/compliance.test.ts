@@ -64,7 +64,7 @@ describe('GIVEN the sample stage WHEN the app is synthesised with cdk-nag', () =
     );
   });
 
-  test('THEN wildcard acknowledgements name exact grant wildcards: CDK grant actions, prefix-scoped object ARNs, function versions, X-Ray/log delivery "*", E.164 senders\' phone numbers and one Connect instance\'s contacts', () => {
+  test('THEN wildcard acknowledgements name exact grant wildcards: CDK grant actions, prefix-scoped object ARNs, function versions, X-Ray/log delivery "*", E.164 senders\' phone numbers, one Connect instance\'s contacts and the one-time message schedule group', () => {
     const findings = new Set(
       acknowledgements(sample.app)
         .map((ack) => ack.id)
@@ -72,7 +72,7 @@ describe('GIVEN the sample stage WHEN the app is synthesised with cdk-nag', () =
     );
     const unexpected = [...findings].filter(
       (id) =>
-        !/^AwsSolutions-IAM5\[(Action::(s3:GetObject\*|s3:GetBucket\*|s3:List\*|s3:Abort\*|kms:ReEncrypt\*|kms:GenerateDataKey\*)|Resource::\*|Resource::Outreach-dev-Data:ExportsOutputFnGetAtt(ImportBucket\w+\/(inbox|do-not-call)|ReportsBucket\w+\/(imports|postcards))\/\*|Resource::<(Import(Begin|Rows|Validate|Enroll|Finish|Fail)|PlanStep|SendSms|DropVoicemail|QueueAgentCall|AddPostcard|RecordFailure|PostcardManifest)Function\w+\.Arn>:\*|Resource::arn:<AWS::Partition>:sms-voice:us-east-1:<AWS::AccountId>:phone-number\/\*|Resource::arn:<AWS::Partition>:connect:us-east-1:<AWS::AccountId>:instance\/[0-9a-f-]{36}\/contact\/\*)\]$/.test(
+        !/^AwsSolutions-IAM5\[(Action::(s3:GetObject\*|s3:GetBucket\*|s3:List\*|s3:Abort\*|kms:ReEncrypt\*|kms:GenerateDataKey\*)|Resource::\*|Resource::Outreach-dev-Data:ExportsOutputFnGetAtt(ImportBucket\w+\/(inbox|do-not-call)|ReportsBucket\w+\/(imports|postcards|handoffs))\/\*|Resource::<(Import(Begin|Rows|Validate|Enroll|Finish|Fail)|PlanStep|SendSms|DropVoicemail|QueueAgentCall|AddPostcard|RecordFailure|PostcardManifest|HandOffFile|SendMessage|PlaceCallback|ResumeOutreach)Function\w+\.Arn>:\*|Resource::arn:<AWS::Partition>:scheduler:us-east-1:<AWS::AccountId>:schedule\/outreach-dev-messages\/\*|Resource::arn:<AWS::Partition>:sms-voice:us-east-1:<AWS::AccountId>:phone-number\/\*|Resource::arn:<AWS::Partition>:connect:us-east-1:<AWS::AccountId>:instance\/[0-9a-f-]{36}\/contact\/\*)\]$/.test(
           id,
         ),
     );

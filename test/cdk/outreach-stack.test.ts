@@ -90,6 +90,8 @@ const importValueOf = (stack: 'Data' | 'Messaging' | 'Outreach', prefix: string)
 const arn = (service: string, ...rest: unknown[]) => ({
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:us-east-1:`, { Ref: 'AWS::AccountId' }, ...rest]],
 });
+/** The group of the daily tasks' schedules (the appointment desk has its own). */
+const dailyGroupId = (t: Template = template) => Object.entries(t.findResources('AWS::Scheduler::ScheduleGroup')).find(([, r]) => r.Properties.Name === 'outreach-dev-schedules')![0];
 const logicalIdOf = (t: Template, type: string) => {
   const ids = Object.keys(t.findResources(type));
   if (ids.length !== 1) throw new Error(`expected one ${type}, found ${ids.length}`);
@@ -166,7 +168,19 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
         'sqs:SendMessage',
       ],
       doNotCallImport: ['kms:GenerateDataKey', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 'sqs:SendMessage'],
-      recordDisposition: ['connect:GetContactAttributes', 'kms:GenerateDataKey', 'mobiletargeting:PhoneNumberValidate', 'sqs:SendMessage'],
+      // The desk's work on a booking: the confirmation text, reminder schedules (passing only their role), the hand-off event.
+      recordDisposition: [
+        'connect:GetContactAttributes',
+        'events:PutEvents',
+        'iam:PassRole',
+        'kms:GenerateDataKey',
+        'mobiletargeting:PhoneNumberValidate',
+        'scheduler:CreateSchedule',
+        'scheduler:DeleteSchedule',
+        'scheduler:UpdateSchedule',
+        'sms-voice:SendTextMessage',
+        'sqs:SendMessage',
+      ],
     });
   });
 
@@ -229,13 +243,15 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
     expect(actionsOf('queueAgentCall').filter((a) => a.startsWith('sms-voice:'))).toEqual([]);
   });
 
-  test('THEN only the two senders are told the configuration set and the origination identities the messaging stack resolved', () => {
+  test('THEN only the senders are told the configuration set and the origination identities the messaging stack resolved', () => {
     const identities = sample.stacks.messaging.originationIdentities;
-    for (const key of ['sendSms', 'dropVoicemail'] as const) {
+    // record-disposition texts a booking's confirmation and the practice information.
+    const senders: FunctionKey[] = ['sendSms', 'dropVoicemail', 'recordDisposition'];
+    for (const key of senders) {
       expect(env(key).CONFIGURATION_SET_NAME).toEqual(importValueOf('Messaging', 'ConfigurationSet'));
       expect(JSON.parse(env(key).ORIGINATION_IDENTITIES as string)).toEqual(JSON.parse(JSON.stringify(identities)));
     }
-    for (const key of ALL.filter((k) => k !== 'sendSms' && k !== 'dropVoicemail')) {
+    for (const key of ALL.filter((k) => !senders.includes(k))) {
       expect({ key, set: env(key).CONFIGURATION_SET_NAME, ids: env(key).ORIGINATION_IDENTITIES }).toEqual({ key, set: undefined, ids: undefined });
     }
   });
@@ -278,9 +294,9 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
   });
 
   test('THEN the postcard manifest runs every day at 06:00 UTC, retrying, with undeliverable runs in the dead-letter queue', () => {
-    const queueId = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) => id.startsWith('PostcardManifestDeadLetterQueue'))!;
+    const queueId = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) => id.startsWith('DailyTasksDeadLetterQueue'))!;
     template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'outreach-dev-schedules' });
-    template.hasResource('AWS::Scheduler::Schedule', { DependsOn: Match.arrayWith([logicalIdOf(template, 'AWS::Scheduler::ScheduleGroup')]) });
+    template.hasResource('AWS::Scheduler::Schedule', { DependsOn: Match.arrayWith([dailyGroupId()]) });
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       Name: 'outreach-dev-postcard-manifest',
       GroupName: 'outreach-dev-schedules',
@@ -300,7 +316,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
   });
 
   test('THEN the schedule role may only invoke the manifest function, write its dead-letter queue and use the stage key, and only Scheduler for this group may assume it', () => {
-    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0].Properties;
+    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule')).find((r) => r.Properties.Name === 'outreach-dev-postcard-manifest')!.Properties;
     const roleId = schedule.Target.RoleArn['Fn::GetAtt'][0] as string;
     const fnId = functionLogicalId(template, FUNCTIONS.postcardManifest);
     const queueId = schedule.Target.DeadLetterConfig.Arn['Fn::GetAtt'][0];
@@ -317,7 +333,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
         Action: 'sts:AssumeRole',
         Principal: { Service: 'scheduler.amazonaws.com' },
         Condition: {
-          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceArn': { 'Fn::GetAtt': [logicalIdOf(template, 'AWS::Scheduler::ScheduleGroup'), 'Arn'] } },
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceArn': { 'Fn::GetAtt': [dailyGroupId(), 'Arn'] } },
         },
       },
     ]);
@@ -348,7 +364,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
         RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
       }),
     ]);
-    const ruleId = Object.keys(template.findResources('AWS::Events::Rule'))[0];
+    const ruleId = Object.keys(template.findResources('AWS::Events::Rule')).find((id) => id.startsWith('DoNotCallUploadedRule'))!;
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
@@ -374,9 +390,10 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
   test('THEN every dead-letter queue is KMS-encrypted with the stage key, TLS-only, and keeps messages 14 days', () => {
     const queues = template.findResources('AWS::SQS::Queue');
     expect(Object.keys(queues).sort()).toEqual([
+      expect.stringMatching(/^AppointmentDeadLetterQueue/),
+      expect.stringMatching(/^DailyTasksDeadLetterQueue/),
       expect.stringMatching(/^DispositionDeadLetterQueue/),
       expect.stringMatching(/^DoNotCallImportDeadLetterQueue/),
-      expect.stringMatching(/^PostcardManifestDeadLetterQueue/),
     ]);
     for (const [id, queue] of Object.entries(queues)) {
       expect(queue.Properties).toEqual(expect.objectContaining({ KmsMasterKeyId: importValueOf('Data', 'Key'), MessageRetentionPeriod: 1209600 }));

@@ -242,6 +242,17 @@ describe('appointments and what dispositions lead to', () => {
     expect(await textsTo(people.asksInfo!.mobile!)).toHaveLength(1);
   });
 
+  it('the IVR\'s record and the agent\'s disposition on the same call are both kept and both carried out', async () => {
+    const person = people.asksInfo!;
+    const { call, outcome } = await agentCall(person, { disposition: 'appointment-booked', appointmentAt: '2027-03-18T09:30' }, '2027-03-02T18:00:00Z');
+    const flow = { Name: 'ContactFlowEvent', Details: { ContactData: { ContactId: call, Attributes: { practiceId: SUNRISE, contactId: contactIdOf(person) } }, Parameters: { disposition: 'do-not-call', source: 'ivr' } } };
+    expect(await at('2027-03-02T18:00:00Z', () => recordDisposition(flow))).toEqual({ recorded: 'true', disposition: 'do-not-call' });
+
+    expect(outcome).toEqual({ outcome: 'recorded' });
+    expect((await contactOf(person)).doNotCall).toEqual(expect.any(String));
+    expect(await book().get(SUNRISE, contactIdOf(person), appointmentIdFor(call))).toMatchObject({ status: 'booked', at: '2027-03-18T16:30:00Z' });
+  });
+
   it('writes the day\'s hand-off file for the scheduling team: every booking, move and cancellation of that local day', async () => {
     const written = await at('2027-03-06T14:00:00Z', () => handOffFile({ practiceId: SUNRISE }));
     expect(written).toEqual([{ practiceId: SUNRISE, date: '2027-03-05', lines: 1, file: 's3://outreach-reports/handoffs/sunrise-family/2027-03-05.csv' }]);
