@@ -110,12 +110,10 @@ export async function cadenceReport(executions: readonly StartedExecution[], con
       continue;
     }
     const practice = findPractice(config, a.practiceId)!;
-    const cadence = config.cadences.find((c) => c.name === a.cadence)!;
-    const step = resolvedSteps(cadence).find((s) => s.id === a.stepId)!;
     const contact = contacts.get(a.contactId);
     const v = a.to ? validations.get(a.to) : undefined;
     const answer = checkSendWindow(
-      { at: new Date(a.sentAt), purpose: step.purpose, zip: contact?.address?.zip ?? v?.zip, phoneTimeZone: v?.timeZone, practiceTimeZone: practice.timeZone, state: contact?.address?.state, practiceWindow: practice.sendWindow },
+      { at: new Date(a.sentAt), purpose: purposeOf(a, config), zip: contact?.address?.zip ?? v?.zip, phoneTimeZone: v?.timeZone, practiceTimeZone: practice.timeZone, state: contact?.address?.state, practiceWindow: practice.sendWindow },
       config.sendWindow,
     );
     if (!answer.allowed) windowViolations += 1;
@@ -137,6 +135,13 @@ export async function cadenceReport(executions: readonly StartedExecution[], con
     .sort()
     .map((k) => ({ practiceId: k.split(':')[0]!, date: k.split(':')[1]! }));
   return { enrollments: enrollments.length, enrollmentStatus, stopReasons, steps: [...steps.values()], sent, skipped, variants, windowViolations, duplicateSends, postcardDays };
+}
+
+/** The purpose a message was sent for: its cadence step's, or a one-off message's template's (a call-back: the call's, else outreach). */
+function purposeOf(a: Attempt, config: StageConfig): 'care' | 'outreach' {
+  const cadence = config.cadences.find((c) => c.name === a.cadence);
+  const step = cadence && resolvedSteps(cadence).find((s) => s.id === a.stepId);
+  return step?.purpose ?? (a.template ? config.templates[a.template]?.purpose : undefined) ?? 'outreach';
 }
 
 export interface TimelineEntry {

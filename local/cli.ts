@@ -1,24 +1,33 @@
 /**
  * `npm start`: the monthly job, run for real on this machine. Starts the local engines,
  * drops the file in the practice's inbox, runs the import workflow (the real ASL and
- * handlers), then runs every enrollment it started through the cadence workflow on a
- * virtual clock (a month of outreach in seconds), writes the postcard manifests, prints
- * progress and a summary, and optionally writes it as JSON.
+ * handlers), then runs the month on virtual clocks (local/month-runner.ts): every enrollment
+ * through the cadence workflow, each call ending as the scenario scripts it, dispositions,
+ * appointments with their reminders, visits reported, follow-ups and review requests.
+ * Writes the postcard manifests and hand-off files, prints progress and a summary, and
+ * optionally writes it as JSON.
  *
  *   npm start -- [--file PATH] [--practice ID] [--report OUT.json] [--state DIR] [--config PATH]
- *                [--latency-ms N] [--lookup-limit N] [--timeline CONTACT] [--no-cadence] [--quiet]
+ *                [--scenario PATH] [--latency-ms N] [--lookup-limit N] [--timeline CONTACT] [--no-cadence] [--quiet]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { downloadReport, importFile, LOCAL_NAMES, SAMPLE_CONFIG, ROOT, startLocalStack, type LocalStack } from './local-stack';
-import { runCadences, startedExecutions, type CadenceRun } from './cadence-runner';
+import { startedExecutions, type CadenceRun } from './cadence-runner';
+import { runMonth, scanItems, type MonthRun } from './month-runner';
+import { appointmentCounts, dispositionCounts, type AppointmentCounts, type DispositionCounts } from './month-report';
+import { CallOutcomeSchema, type SandboxOptions } from './sandbox/types';
+import { z } from 'zod';
 import { cadenceReport, contactTimeline, type CadenceReport } from './cadence-report';
-import { parseStageConfig } from '../lambdas/domain/stage-config';
+import { parseStageConfig, type StageConfig } from '../lambdas/domain/stage-config';
 import type { ImportRun, ImportSummary } from '../lambdas/domain/import-run';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+/** The scenario file: how the month's calls end, by number (the sandbox's callOutcomes). */
+const scenarioSchema = z.object({ description: z.string().optional(), callOutcomes: z.record(z.string(), z.array(CallOutcomeSchema).min(1)) }).strict();
 
 const USAGE = `Usage: npm start -- [options]
 
@@ -30,6 +39,8 @@ Runs the monthly import on local engines (no AWS account needed).
   --state DIR         keep the tracker and buckets in DIR, so a second run sees the first
                       (default: a fresh temporary directory)
   --config PATH       stage config (default: samples/stage.sample.json)
+  --scenario PATH     how the calls end: dispositions, appointments and visits by number
+                      (default: samples/scenario.json)
   --latency-ms N      telephony sandbox latency per call (default 20)
   --lookup-limit N    PhoneNumberValidate calls/second the sandbox allows (default: the config's rate)
   --timeline CONTACT  print one person's timeline afterwards (contact id, or the file's external id)
@@ -47,6 +58,7 @@ async function main(): Promise<number> {
         report: { type: 'string' },
         state: { type: 'string' },
         config: { type: 'string' },
+        scenario: { type: 'string' },
         'latency-ms': { type: 'string' },
         'lookup-limit': { type: 'string' },
         quiet: { type: 'boolean' },
@@ -70,6 +82,14 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = parseStageConfig(JSON.parse(readFileSync(configPath, 'utf8')), configPath);
+  const scenarioPath = resolve(args.scenario ?? join(ROOT, 'samples', 'scenario.json'));
+  let callOutcomes: SandboxOptions['callOutcomes'];
+  try {
+    callOutcomes = scenarioSchema.parse(JSON.parse(readFileSync(scenarioPath, 'utf8'))).callOutcomes;
+  } catch (e) {
+    console.error(`Cannot use the scenario ${scenarioPath}: ${(e as Error).message}`);
+    return 2;
+  }
   const practiceId = args.practice ?? config.practices[0]!.id;
   if (!config.practices.some((p) => p.id === practiceId)) {
     console.error(`No practice "${practiceId}" in ${configPath}; known: ${config.practices.map((p) => p.id).join(', ')}`);
@@ -86,6 +106,7 @@ async function main(): Promise<number> {
     sandbox: {
       latencyMs: Number(args['latency-ms'] ?? 20),
       rateLimits: { PhoneNumberValidate: Number(args['lookup-limit'] ?? config.validation.ratePerSecond) },
+      callOutcomes,
     },
   });
   try {
@@ -110,24 +131,47 @@ async function main(): Promise<number> {
     printSummary(importReport, (Date.now() - started) / 1000);
 
     let report: object = importReport;
-    const { executions } = await startedExecutions(stack);
+    const { executions, last } = await startedExecutions(stack);
     if (executions.length > 0 && !args['no-cadence']) {
       const cadenceStarted = Date.now();
-      say(`\nRunning ${executions.length} enrollment(s) through their cadence on virtual clocks…`);
-      const runs = await runCadences(executions, { onFinished: args.quiet ? undefined : cadenceProgress(cadenceStarted) });
-      if (!args.quiet && process.stderr.isTTY) process.stderr.write('\n');
-      const cadence = await cadenceReport(executions, config, stack.engines.sandbox!, LOCAL_NAMES.table);
-      const manifests = await writePostcardManifests(stack, cadence.postcardDays, join(stack.stateDir, 'reports', summary.importId));
+      say(`\nRunning the month: ${executions.length} enrollment(s) through their cadence on virtual clocks, calls ending as ${scenarioPath} says…`);
+      const month = await runMonth(stack, config, executions, last, {
+        onFinished: args.quiet ? undefined : cadenceProgress(cadenceStarted),
+        onCadencesDone: () => !args.quiet && process.stderr.isTTY && process.stderr.write('\n'),
+      });
+      const { runs } = month;
+      const cadence = await cadenceReport(month.executions, config, stack.engines.sandbox!, LOCAL_NAMES.table);
+      const reportsDir = join(stack.stateDir, 'reports', summary.importId);
+      const manifests = await writeDailyFiles(stack, 'postcard-manifest', cadence.postcardDays, reportsDir);
+      const [dispositions, appointments] = await Promise.all([dispositionCounts(LOCAL_NAMES.table), appointmentCounts(LOCAL_NAMES.table)]);
+      const handOffFiles = await writeDailyFiles(stack, 'hand-off-file', await handOffDays(config), reportsDir);
       const failed = runs.filter((r) => r.result.status === 'FAILED');
       const transitions = runs.reduce((n, r) => n + r.result.transitions, 0);
       printCadence(cadence, manifests, (Date.now() - cadenceStarted) / 1000, transitions / runs.length, failed.length);
+      printMonth(dispositions, appointments, month, handOffFiles);
       report = {
         ...importReport,
         sent: cadence.sent,
         skipped: cadence.skipped,
         windowViolations: cadence.windowViolations,
         duplicateSends: cadence.duplicateSends,
-        cadence: { ...cadence, postcardManifests: manifests, failedExecutions: failed.length, transitionsPerEnrollment: transitions / runs.length },
+        dispositions: dispositions.byCode,
+        appointments,
+        cadence: {
+          ...cadence,
+          postcardManifests: manifests,
+          failedExecutions: failed.length,
+          failures: failed.map((r) => ({ execution: r.name, error: r.result.error, cause: r.result.cause })),
+          transitionsPerEnrollment: transitions / runs.length,
+        },
+        month: {
+          scenario: scenarioPath,
+          calls: month.desk.answered.map((c) => ({ at: c.at, contactId: c.contactId, kind: c.kind, reported: c.reported })),
+          schedulesFired: month.fired.map((f) => ({ at: f.at, job: f.job, name: f.name, outcome: (f.output as { outcome?: string } | undefined)?.outcome ?? f.error })),
+          visitsReported: month.practiceChanges.map((c) => ({ at: c.at, appointmentId: c.appointmentId, change: c.change })),
+          flaggedDispositions: dispositions.flagged,
+          handOffFiles,
+        },
       };
     }
     if (args.timeline) await printTimeline(practiceId, args.timeline);
@@ -206,9 +250,9 @@ function cadenceProgress(started: number): (run: CadenceRun, done: number, total
   };
 }
 
-/** Runs the daily manifest task for each day postcards were queued, and copies the files out. */
-async function writePostcardManifests(stack: LocalStack, days: CadenceReport['postcardDays'], dir: string): Promise<string[]> {
-  const { handler } = await import('../lambdas/handlers/postcard-manifest');
+/** Runs a daily file task (postcard manifests, hand-off files) for each of the days, and copies the files out. */
+async function writeDailyFiles(stack: LocalStack, task: 'postcard-manifest' | 'hand-off-file', days: ReadonlyArray<{ practiceId: string; date: string }>, dir: string): Promise<string[]> {
+  const { handler } = task === 'postcard-manifest' ? await import('../lambdas/handlers/postcard-manifest') : await import('../lambdas/handlers/hand-off-file');
   await mkdir(dir, { recursive: true });
   const paths: string[] = [];
   for (const { practiceId, date } of days) {
@@ -234,6 +278,34 @@ ${rows.join('\n')}
   A/B variants   ${byReason(c.variants)}
   enrollments    ${byReason(c.enrollmentStatus)}${Object.keys(c.stopReasons).length ? ` (stopped: ${byReason(c.stopReasons)})` : ''}${failed ? `   FAILED executions ${failed}` : ''}
   window violations ${c.windowViolations}   duplicate sends ${c.duplicateSends}${manifests.length ? `\n  postcard manifests ${manifests.join(', ')}` : ''}`);
+}
+
+/** The (practice, local date) days hand-offs were recorded on. */
+async function handOffDays(config: StageConfig): Promise<Array<{ practiceId: string; date: string }>> {
+  const days = new Set((await scanItems(LOCAL_NAMES.table, '')).map((i) => String(i.pk)).filter((pk) => /#HANDOFF#/.test(pk)));
+  return [...days].sort().map((pk) => ({ practiceId: pk.split('#')[1]!, date: pk.split('#HANDOFF#')[1]! })).filter((d) => config.practices.some((p) => p.id === d.practiceId));
+}
+
+function printMonth(d: DispositionCounts, a: AppointmentCounts, month: MonthRun, handOffFiles: readonly string[]): void {
+  const list = (r: Record<string, number>) =>
+    Object.entries(r)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || '—';
+  console.log(`
+The month's calls and appointments
+  calls ended    ${month.desk.answered.length} (${list(count(month.desk.answered.map((c) => c.kind)))})
+  dispositions   ${list(d.byCode)}${d.flagged ? `   (${d.flagged} flagged for staff)` : ''}
+  appointments   booked ${a.booked}, confirmed ${a.confirmed}, reminded ${a.reminded} (${a.reminders} reminders), no-show ${a.noShow}, seen ${a.seen}, cancelled ${a.cancelled}
+  review requests ${a.reviewRequests}
+  desk texts     ${list(a.texts)}
+  schedules fired ${month.fired.length} (${list(count(month.fired.map((f) => f.job)))})   visits reported ${month.practiceChanges.length} (${list(count(month.practiceChanges.map((c) => c.change)))})
+  later enrollments ${month.followUps} (follow-ups after a visit, new tries after a refusal)${handOffFiles.length ? `\n  hand-off files ${handOffFiles.join(', ')}` : ''}`);
+}
+
+function count(values: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
 }
 
 async function printTimeline(practiceId: string, who: string): Promise<void> {

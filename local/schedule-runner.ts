@@ -48,7 +48,12 @@ export async function pendingSchedules(client = new SchedulerClient({})): Promis
   do {
     const page = await client.send(new ListSchedulesCommand({ GroupName: settings.groupName, NextToken }));
     for (const summary of page.Schedules ?? []) {
-      const s = await client.send(new GetScheduleCommand({ Name: summary.Name, GroupName: settings.groupName }));
+      // Fired and deleted since the listing (by a run firing another person's): no longer pending.
+      const s = await client.send(new GetScheduleCommand({ Name: summary.Name, GroupName: settings.groupName })).catch((e: Error) => {
+        if (e instanceof ResourceNotFoundException) return undefined;
+        throw e;
+      });
+      if (!s) continue;
       const at = /^at\((.+)\)$/.exec(s.ScheduleExpression ?? '')?.[1];
       const job = jobByArn.get(s.Target?.Arn ?? '');
       if (!at || !job) throw new Error(`schedule ${summary.Name} is not a one-time schedule of a known target`);
@@ -59,17 +64,34 @@ export async function pendingSchedules(client = new SchedulerClient({})): Promis
   return out.sort((a, b) => a.at.getTime() - b.at.getTime() || a.name.localeCompare(b.name));
 }
 
+export interface FireOptions {
+  /** Fire at most this many. @default all that are due */
+  readonly max?: number;
+  /** Only these. @default every schedule */
+  readonly which?: (schedule: PendingSchedule) => boolean;
+  /** Runs after each target, on the same clock (the local agent desk ends the call a call-back placed). */
+  readonly after?: (fired: PendingSchedule) => Promise<unknown>;
+  readonly client?: SchedulerClient;
+}
+
 /** Fires every schedule due at or before `until`, soonest first; returns what fired and what each answered. */
-export async function fireSchedules(until: Date, client = new SchedulerClient({})): Promise<FiredSchedule[]> {
+export async function fireSchedules(until: Date, options: FireOptions = {}): Promise<FiredSchedule[]> {
+  const client = options.client ?? new SchedulerClient({});
   const targets = await handlers();
   const { groupName } = scheduleSettingsFromEnv();
   const fired: FiredSchedule[] = [];
-  for (;;) {
-    const next = (await pendingSchedules(client))[0];
+  while (fired.length < (options.max ?? Infinity)) {
+    const next = (await pendingSchedules(client)).find((x) => !options.which || options.which(x));
     if (!next || next.at > until) return fired;
     let result: { output?: unknown; error?: string };
     try {
-      result = { output: await withClock(new VirtualClock(next.at), () => targets[next.job](next.input)) };
+      result = {
+        output: await withClock(new VirtualClock(next.at), async () => {
+          const output = await targets[next.job](next.input);
+          await options.after?.(next);
+          return output;
+        }),
+      };
     } catch (e) {
       // Scheduler would retry and then dead-letter it; here the failure is reported and the run goes on.
       result = { error: (e as Error).message };
@@ -79,4 +101,5 @@ export async function fireSchedules(until: Date, client = new SchedulerClient({}
       if (!(e instanceof ResourceNotFoundException)) throw e;
     });
   }
+  return fired;
 }

@@ -35,6 +35,30 @@ export const FaultRuleSchema = z
   .strict()
   .refine(oneSelector, oneSelectorMessage);
 
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:MM');
+/** A moment relative to the call, as an agent hears it: "in 6 days at 10:30" (the practice's local time). */
+const relativeTime = z.object({ inDays: z.number().int().min(0).max(90), at: localTime }).strict();
+
+/**
+ * What happens on one call to a number: what the agent records (the contact attributes of
+ * the agent workspace, with times relative to the call), or for a voicemail through Connect
+ * what answering-machine detection reports; and for a booking, how the visit turns out (the
+ * practice reports it: seen, no-show, or cancelled two days before).
+ */
+export const CallOutcomeSchema = z
+  .object({
+    disposition: z.string().min(1).optional(),
+    appointment: relativeTime.extend({ place: z.string().min(1).max(40).optional() }).strict().optional(),
+    callback: relativeTime.optional(),
+    language: z.string().min(1).optional(),
+    newNumber: z.string().min(1).optional(),
+    smsConsent: z.enum(['yes', 'no']).optional(),
+    amdStatus: z.string().min(1).optional(),
+    visit: z.enum(['seen', 'no-show', 'cancelled']).optional(),
+  })
+  .strict();
+export type CallOutcome = z.infer<typeof CallOutcomeSchema>;
+
 export const SandboxConfigSchema = z
   .object({
     /** Added before every answer: one number for all operations, or per operation with `*` as the default. */
@@ -51,6 +75,12 @@ export const SandboxConfigSchema = z
     identityRateLimits: z.record(z.string().min(1), z.number().positive()).optional(),
     /** E.164 numbers on the sandbox's opt-out list: texts and voice messages to them are refused. */
     optedOut: z.array(z.string().regex(E164, 'an E.164 phone number (+ and 2 to 15 digits)')).optional(),
+    /**
+     * Scripted outcomes of Connect calls by destination number: the Nth call to a number gets
+     * the Nth outcome (the last one repeats). An unscripted agent call ends "no-answer"; an
+     * unscripted voicemail call reaches a machine (VOICEMAIL_BEEP).
+     */
+    callOutcomes: z.record(z.string().regex(E164, 'an E.164 phone number (+ and 2 to 15 digits)'), z.array(CallOutcomeSchema).min(1)).optional(),
   })
   .strict();
 

@@ -95,3 +95,32 @@ describe('Connect contact attributes', () => {
     connect.destroy();
   });
 });
+
+describe('Connect scripted call outcomes', () => {
+  it('ends the Nth call to a number with its Nth scripted outcome (the last repeats), an unscripted agent call with no-answer, a voicemail call at a machine', async () => {
+    const connect = new ConnectClient({ endpoint: sandbox.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+    await sandbox.configure({
+      callOutcomes: {
+        '+12065550111': [{ disposition: 'call-back-later', callback: { inDays: 1, at: '16:00' } }, { disposition: 'appointment-booked', appointment: { inDays: 3, at: '10:30' }, visit: 'seen' }],
+      },
+    });
+    const call = (to: string, extra: object = {}) =>
+      connect.send(new StartOutboundVoiceContactCommand({ InstanceId: 'i-1', ContactFlowId: 'f-1', QueueId: 'q-1', DestinationPhoneNumber: to, Attributes: { contactId: `c-${to}` }, ...extra }));
+    for (const to of ['+12065550111', '+12065550111', '+12065550111', '+12065550122']) await call(to);
+    await call('+12065550133', { QueueId: undefined, SourcePhoneNumber: '+12065550177', AnswerMachineDetectionConfig: { EnableAnswerMachineDetection: true, AwaitAnswerMachinePrompt: true } });
+
+    const ended = (await sandbox.records<{ kind: string; Attributes: Record<string, string>; outcome: Record<string, unknown> }>('contact-events')).map((r) => [r.data.kind, r.data.Attributes.contactId, r.data.outcome]);
+    expect(ended).toEqual([
+      ['agent', 'c-+12065550111', { disposition: 'call-back-later', callback: { inDays: 1, at: '16:00' } }],
+      ['agent', 'c-+12065550111', { disposition: 'appointment-booked', appointment: { inDays: 3, at: '10:30' }, visit: 'seen' }],
+      ['agent', 'c-+12065550111', { disposition: 'appointment-booked', appointment: { inDays: 3, at: '10:30' }, visit: 'seen' }],
+      ['agent', 'c-+12065550122', { disposition: 'no-answer' }],
+      ['voicemail', 'c-+12065550133', { amdStatus: 'VOICEMAIL_BEEP' }],
+    ]);
+    connect.destroy();
+  });
+
+  it('refuses a scenario outcome it does not know, naming the field', async () => {
+    await expect(sandbox.configure({ callOutcomes: { '+12065550111': [{ disposition: 'busy', mood: 'grumpy' } as never] } })).rejects.toThrow(/mood|unrecognized/i);
+  });
+});

@@ -33,12 +33,38 @@ describe('npm start', () => {
     expect(r.sent.call).toBeGreaterThan(0);
     // Prospects without written consent get mail only: the outreach texts and calls skip them, with the reason.
     expect(r.skipped['no-consent']).toBeGreaterThan(0);
-    expect(r.cadence.enrollmentStatus).toEqual({ finished: 20 });
+    // Four people booked on a call (their outreach stopped); the two follow-ups and the new try after a refusal ran too.
+    expect(r.cadence.enrollmentStatus).toEqual({ finished: 19, stopped: 4 });
+    expect(r.cadence.stopReasons).toEqual({ booked: 4 });
     expect(r.cadence.failedExecutions).toBe(0);
     expect(r.cadence.postcardManifests.length).toBeGreaterThan(0);
     expect(readFileSync(r.cadence.postcardManifests[0], 'utf8')).toContain('return code');
     expect(run.stdout).toMatch(/Timeline of c_[0-9a-f]{24}/);
     expect(run.stdout).toMatch(/community-outreach round 1 sms \[sms\]: sent/);
+  });
+
+  it('runs the month the scenario scripts: calls dispositioned, appointments booked, reminded at their local times, a no-show followed up, a visit seen and reviewed', () => {
+    const r = JSON.parse(readFileSync(join(dir, 'first.json'), 'utf8'));
+    expect(r.dispositions).toEqual({ 'appointment-booked': 4, 'call-back-later': 1, 'not-interested': 1, 'wrong-number': 1, 'do-not-call': 1, 'language-barrier': 1, 'no-answer': 2 });
+    expect(r.appointments).toMatchObject({ booked: 4, confirmed: 3, noShow: 1, seen: 2, cancelled: 1, reviewRequests: 1 });
+    expect(r.appointments.reminded).toBeGreaterThanOrEqual(2);
+    // Every reminder fires at 10:00 (7 and 2 days before) or 08:00 (the same day) Seattle time.
+    const reminders = r.month.schedulesFired.filter((f: { name: string }) => /^appt-.*-(7d|2d|same-day)$/.test(f.name));
+    expect(reminders.length).toBeGreaterThanOrEqual(4);
+    for (const f of reminders) {
+      const local = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(f.at));
+      expect({ name: f.name, local }).toEqual({ name: f.name, local: f.name.endsWith('same-day') ? '08:00' : '10:00' });
+    }
+    expect(r.month.visitsReported.map((v: { change: string }) => v.change).sort()).toEqual(['cancel', 'no-show', 'seen', 'seen']);
+    // The review request is due at 10:00 the morning after a visit seen (held to a later day when the week's cap is used up).
+    const reviews = r.month.schedulesFired.filter((f: { name: string }) => f.name.endsWith('-review'));
+    expect(reviews.length).toBe(2);
+    const seen = r.month.visitsReported.filter((v: { change: string }) => v.change === 'seen').map((v: { at: string }) => Date.parse(v.at));
+    for (const f of reviews) expect(seen.some((at: number) => Date.parse(f.at) - at > 0 && Date.parse(f.at) - at < 36 * 3_600_000)).toBe(true);
+    // The call-back the person asked for was placed, and the new try after "not interested" started.
+    expect(r.month.schedulesFired.map((f: { job: string; outcome: string }) => `${f.job}:${f.outcome}`)).toEqual(expect.arrayContaining(['placeCallback:sent', 'resumeOutreach:enrolled']));
+    expect(r.month.handOffFiles.length).toBeGreaterThan(0);
+    expect(readFileSync(r.month.handOffFiles[0], 'utf8')).toMatch(/^\uFEFFchange,appointment id,/);
   });
 
   it('enrolls nobody again when the same file is dropped a second time', () => {

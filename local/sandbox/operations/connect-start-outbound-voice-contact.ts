@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SERVICES, ServiceError, type OperationModule } from '../protocol';
-import { E164 } from '../types';
+import { E164, type CallOutcome, type SandboxConfig } from '../types';
 import { MemberChecks, pick } from '../validation';
 import { contactKey } from './connect-contact-attributes';
 
@@ -97,12 +97,39 @@ function check(body: Record<string, unknown>): MemberChecks {
   return checks;
 }
 
+/**
+ * What a record of kind `contact-events` holds: how the placed contact ended, for whoever
+ * plays the agent and delivers Connect's events (local/agent-desk.ts). `kind` says which:
+ * an agent call (the agent records `outcome` and the contact completes) or a voicemail
+ * through a flow (the flow reports `outcome.amdStatus` to its Lambda).
+ */
+export interface ContactEnded {
+  ContactId: string;
+  InstanceId: string;
+  kind: 'agent' | 'voicemail';
+  /** The contact's attributes as the caller set them (ids, step, script). */
+  Attributes: Record<string, string>;
+  outcome: CallOutcome;
+}
+
+/** The scripted outcome of this call to its number (the Nth call, the Nth outcome; the last repeats). */
+function contactEnded(ContactId: string, body: Record<string, unknown>, script: SandboxConfig['callOutcomes'], serviceStore: Map<string, unknown>): ContactEnded {
+  const to = body.DestinationPhoneNumber as string;
+  const kind = (body.AnswerMachineDetectionConfig as { EnableAnswerMachineDetection?: boolean } | undefined)?.EnableAnswerMachineDetection ? 'voicemail' : 'agent';
+  const countKey = `calls-to\n${to}`;
+  const n = (serviceStore.get(countKey) as number | undefined) ?? 0;
+  serviceStore.set(countKey, n + 1);
+  const outcomes = script?.[to];
+  const outcome = outcomes ? outcomes[Math.min(n, outcomes.length - 1)]! : kind === 'agent' ? { disposition: 'no-answer' } : { amdStatus: 'VOICEMAIL_BEEP' };
+  return { ContactId, InstanceId: body.InstanceId as string, kind, Attributes: { ...((body.Attributes as Record<string, string> | undefined) ?? {}) }, outcome };
+}
+
 export const startOutboundVoiceContact: OperationModule = {
   service: SERVICES.connect,
   name: 'StartOutboundVoiceContact',
   http: { method: 'PUT', path: '/contact/outbound-voice' },
-  recordKinds: ['calls'],
-  handle({ body, now, record, store, serviceStore }) {
+  recordKinds: ['calls', 'contact-events'],
+  handle({ body, now, record, store, serviceStore, config }) {
     const checks = check(body);
     if (!checks.ok) throw new ServiceError('InvalidParameterException', checks.message);
     if (body.QueueId === undefined && body.SourcePhoneNumber === undefined) {
@@ -124,6 +151,7 @@ export const startOutboundVoiceContact: OperationModule = {
     // The contact's attributes, for GetContactAttributes and UpdateContactAttributes (the call is its own initial contact).
     serviceStore.set(contactKey(body.InstanceId as string, ContactId), { ...((body.Attributes as Record<string, string> | undefined) ?? {}) });
     record('calls', { ContactId, ...pick(body, MEMBERS) });
+    record('contact-events', contactEnded(ContactId, body, config.callOutcomes, serviceStore));
     return { body: { ContactId } };
   },
 };
