@@ -5,6 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import type { CountryCode } from 'libphonenumber-js';
+import type { AppointmentChange } from './appointment';
 import type { ContactStatus } from './contact';
 import { languageCode } from './person-fields';
 import { normalisePhone } from './phone';
@@ -25,6 +26,10 @@ export const AGENT_DISPOSITIONS = [
   'already-patient',
   // The IVR's "text me your information" (an agent may record it too).
   'practice-info-requested',
+  // A person calling about the appointment they have (the next open one, or appointmentId).
+  'appointment-confirmed',
+  'appointment-cancelled',
+  'appointment-rescheduled',
 ] as const;
 
 /** Outcomes only the phone network reports (answering-machine detection, special tones). */
@@ -56,8 +61,10 @@ export const AMD_DISPOSITIONS: Readonly<Record<string, DispositionCode>> = {
 export interface Disposition {
   readonly code: DispositionCode;
   readonly source: DispositionSource;
-  /** The appointment, for appointment-booked: its start (UTC ISO) and where. */
+  /** The appointment, for appointment-booked and appointment-rescheduled: its (new) start (UTC ISO) and where. */
   readonly appointment?: { readonly at: string; readonly place?: string };
+  /** Which appointment a confirmation, cancellation or new time is for; the person's next open one when not given. */
+  readonly appointmentId?: string;
   /** When the person asked to be called back (UTC ISO), for call-back-later. */
   readonly callbackAt?: string;
   /** The person's preferred language (ISO 639-1), for language-barrier or given with any outcome. */
@@ -88,7 +95,7 @@ export function dispositionCode(raw: string | undefined): DispositionCode | unde
 
 /**
  * Reads a disposition from contact attributes (`disposition`, `appointmentAt`,
- * `appointmentPlace`, `callbackAt`, `language`, `newNumber`, `smsConsent`). Every problem is listed, so the
+ * `appointmentPlace`, `appointmentId`, `callbackAt`, `language`, `newNumber`, `smsConsent`). Every problem is listed, so the
  * record kept for staff says all that is wrong; nothing is guessed.
  */
 export function readDisposition(attributes: DispositionAttributes, source: DispositionSource, ctx: ReadingContext): DispositionReading {
@@ -115,7 +122,7 @@ export function readDisposition(attributes: DispositionAttributes, source: Dispo
   };
   const appointmentAt = instant('appointmentAt', true);
   const callbackAt = instant('callbackAt', true);
-  if (code === 'appointment-booked' && !attributes.appointmentAt?.trim()) problems.push('appointment-booked needs appointmentAt');
+  if ((code === 'appointment-booked' || code === 'appointment-rescheduled') && !attributes.appointmentAt?.trim()) problems.push(`${code} needs appointmentAt`);
   if (code === 'call-back-later' && !attributes.callbackAt?.trim()) problems.push('call-back-later needs callbackAt');
 
   const rawConsent = attributes.smsConsent?.trim().toLowerCase();
@@ -144,6 +151,7 @@ export function readDisposition(attributes: DispositionAttributes, source: Dispo
       code: code!,
       source,
       ...(appointmentAt ? { appointment: { at: appointmentAt, ...(place ? { place } : {}) } } : {}),
+      ...(attributes.appointmentId?.trim() ? { appointmentId: attributes.appointmentId.trim().slice(0, 64) } : {}),
       ...(callbackAt ? { callbackAt } : {}),
       ...(language ? { language } : {}),
       ...(newNumber ? { newNumber } : {}),
@@ -164,6 +172,8 @@ export interface DispositionPolicy {
 export type NextAction =
   | { readonly kind: 'set-status'; readonly status: ContactStatus }
   | { readonly kind: 'book-appointment'; readonly at: string; readonly place?: string }
+  /** A change to an appointment the person has: `appointmentId`, else their next open one. */
+  | { readonly kind: 'change-appointment'; readonly appointmentId?: string; readonly change: AppointmentChange }
   | { readonly kind: 'send-practice-info' }
   | { readonly kind: 'retry-later'; readonly at: string }
   | { readonly kind: 'mark-number-invalid'; readonly e164: string }
@@ -217,6 +227,18 @@ export function nextActions(d: Disposition, calledNumber: string | undefined, at
     case 'already-patient':
       actions.push({ kind: 'set-status', status: 'already-patient' });
       break;
+    case 'appointment-confirmed':
+    case 'appointment-cancelled':
+    case 'appointment-rescheduled': {
+      const change: AppointmentChange =
+        d.code === 'appointment-confirmed'
+          ? { kind: 'confirm' }
+          : d.code === 'appointment-cancelled'
+            ? { kind: 'cancel', by: 'person' }
+            : { kind: 'reschedule', at: d.appointment!.at, ...(d.appointment!.place ? { place: d.appointment!.place } : {}) };
+      actions.push({ kind: 'change-appointment', ...(d.appointmentId ? { appointmentId: d.appointmentId } : {}), change });
+      break;
+    }
     case 'practice-info-requested':
       actions.push({ kind: 'send-practice-info' }, { kind: 'continue-cadence' });
       break;

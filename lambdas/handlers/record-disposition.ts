@@ -21,7 +21,7 @@ import type { Contact, ContactPhone } from '../domain/contact';
 import { AMD_DISPOSITIONS, nextActions, readDisposition, type DispositionAttributes, type DispositionSource, type NextAction } from '../domain/disposition';
 import { phoneTypeOf, type PhoneLabel } from '../domain/phone';
 import { findPractice, type PracticeProfile } from '../domain/stage-config';
-import { bookAppointment, digest, practiceInfoText, schedule, textOrLater } from './appointment-desk';
+import { appointmentDesk, bookAppointment, changeAppointmentOf, digest, practiceInfoText, schedule, textOrLater } from './appointment-desk';
 import { dependencies as cadenceDependencies } from './cadence-support';
 import type { CallbackRequest } from './place-callback';
 import type { RetryRequest } from './resume-outreach';
@@ -179,6 +179,13 @@ async function carryOut(action: NextAction, c: ActionContext): Promise<void> {
       // The Connect contact names the appointment: a retried event books the same one.
       await bookAppointment(practice, contactId, { appointmentId: appointmentIdFor(record.connectContactId), at: action.at, ...(action.place ? { place: action.place } : {}) });
       return;
+    case 'change-appointment': {
+      const id = action.appointmentId ?? (await nextOpenAppointment(practice.id, contactId))?.appointmentId;
+      const outcome = id ? await changeAppointmentOf(practice, contactId, id, action.change) : { ok: false as const, reason: 'the person has no open appointment' };
+      // A change that cannot apply (no such appointment, already cancelled) is for staff to look at, not lost.
+      if (!outcome.ok) await dispositions!.flag(record, `${action.change.kind}: ${outcome.reason}`);
+      return;
+    }
     case 'send-practice-info': {
       const about = `disposition:${record.connectContactId}`;
       const fresh = (await tracker.getContact(practice.id, contactId)) ?? person;
@@ -206,6 +213,12 @@ async function carryOut(action: NextAction, c: ActionContext): Promise<void> {
       // The cadence reads the person before every step: nothing to do here.
       return;
   }
+}
+
+/** The person's soonest appointment still to come that is booked or confirmed. */
+async function nextOpenAppointment(practiceId: string, contactId: string) {
+  const open = (await appointmentDesk.book.of(practiceId, contactId)).filter((a) => (a.status === 'booked' || a.status === 'confirmed') && Date.parse(a.at) > now().getTime());
+  return open.sort((a, b) => a.at.localeCompare(b.at))[0];
 }
 
 /** An appointment booked on a Connect contact is named after it (at most 40 characters, for schedule names). */

@@ -1,5 +1,6 @@
 /** A client for the sandbox's control API (`/_sandbox/*`) — for a sandbox in another process. */
 import type {
+  InboundCall,
   RecordsQuery,
   ResetOptions,
   SandboxConfig,
@@ -50,6 +51,10 @@ export class SandboxClient implements SandboxControl {
 
   configure(config: SandboxConfig): Promise<SandboxConfig> {
     return this.call('POST', 'config', config);
+  }
+
+  inboundCall(call: InboundCall): Promise<{ ContactId: string }> {
+    return this.call('POST', 'inbound-call', call);
   }
 
   async reset(options: ResetOptions = {}): Promise<void> {

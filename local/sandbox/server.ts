@@ -22,7 +22,9 @@ import {
   type WireProtocol,
   type WireResponse,
 } from './protocol';
+import { contactKey } from './operations/connect-contact-attributes';
 import {
+  InboundCallSchema,
   SandboxConfigSchema,
   SandboxOptionsSchema,
   type FaultRule,
@@ -251,6 +253,14 @@ class Sandbox {
     return list.slice(start, end);
   }
 
+  inboundCall(input: unknown): { ContactId: string } {
+    const call = InboundCallSchema.parse(input);
+    const ContactId = randomUUID();
+    this.serviceStoreOf(SERVICES.connect.id).set(contactKey(call.InstanceId, ContactId), {});
+    this.addRecord({ key: 'control:InboundCall' } as Route, ContactId, 'inbound-calls', { ContactId, ...call });
+    return { ContactId };
+  }
+
   private addRecord(route: Route, requestId: string, kind: string, data: unknown): void {
     const record: SandboxRecord = {
       seq: ++this.seq,
@@ -317,6 +327,8 @@ class Sandbox {
           const records = this.records(kind, { since: number('since'), limit: number('limit') });
           return sendJson(res, 200, { records, lastSeq: this.seq });
         }
+        case 'POST /_sandbox/inbound-call':
+          return sendJson(res, 200, this.inboundCall(json()));
         case 'POST /_sandbox/reset':
           this.reset(json() as ResetOptions);
           return sendJson(res, 200, { ok: true });
@@ -557,6 +569,7 @@ export async function startSandbox(
     config: async () => sandbox.getConfig(),
     configure: async (config) => sandbox.configure(config),
     reset: async (opts) => sandbox.reset(opts),
+    inboundCall: async (call) => sandbox.inboundCall(call),
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -170,4 +170,13 @@ export interface SandboxControl {
   configure(config: SandboxConfig): Promise<SandboxConfig>;
   /** Clear records and statistics, refill token buckets, restart rule counts. */
   reset(options?: ResetOptions): Promise<void>;
+  /**
+   * A call coming in from the phone network: Connect makes a contact (no attributes yet, as
+   * before the inbound flow runs) and answers its id, for GetContactAttributes and
+   * UpdateContactAttributes. Recorded as kind `inbound-calls`.
+   */
+  inboundCall(call: InboundCall): Promise<{ ContactId: string }>;
 }
+
+export const InboundCallSchema = z.object({ InstanceId: z.string().min(1), From: z.string().regex(E164), To: z.string().regex(E164) }).strict();
+export type InboundCall = z.infer<typeof InboundCallSchema>;

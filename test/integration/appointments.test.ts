@@ -21,6 +21,8 @@ import { dependencies } from '../../lambdas/handlers/cadence-support';
 import { handler as changeAppointment } from '../../lambdas/handlers/change-appointment';
 import { handler as recordDisposition, appointmentIdFor } from '../../lambdas/handlers/record-disposition';
 import { handler as sendMessage } from '../../lambdas/handlers/send-message';
+import { handler as lookupCaller } from '../../lambdas/handlers/lookup-caller';
+import { DispositionLedger } from '../../lambdas/adapters/disposition-ledger';
 import { handler as handOffFile } from '../../lambdas/handlers/hand-off-file';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { handler as placeCallback } from '../../lambdas/handlers/place-callback';
@@ -251,6 +253,31 @@ describe('appointments and what dispositions lead to', () => {
     expect(outcome).toEqual({ outcome: 'recorded' });
     expect((await contactOf(person)).doNotCall).toEqual(expect.any(String));
     expect(await book().get(SUNRISE, contactIdOf(person), appointmentIdFor(call))).toMatchObject({ status: 'booked', at: '2027-03-18T16:30:00Z' });
+  });
+
+  it('an inbound caller the IVR recognises cancels their appointment with an agent, and one with none to cancel is flagged for staff', async () => {
+    const person = people.books!;
+    const { ContactId } = await stack.engines.sandbox!.inboundCall({ InstanceId: INSTANCE, From: person.mobile!, To: '+12065550177' });
+    const caller = { Name: 'ContactFlowEvent', Details: { ContactData: { ContactId, CustomerEndpoint: { Address: person.mobile, Type: 'TELEPHONE_NUMBER' }, Attributes: {} }, Parameters: { practiceId: SUNRISE } } };
+    const answer = (await lookupCaller(caller)) as Record<string, string>;
+    expect(answer).toMatchObject({ known: 'one', contactId: contactIdOf(person) });
+    // The flow copies the answer into the contact's attributes (connect/flows/inbound-ivr.json, remember-caller), then the agent records the outcome.
+    const connect = new ConnectClient({});
+    await connect.send(new UpdateContactAttributesCommand({ InstanceId: INSTANCE, InitialContactId: ContactId, Attributes: { practiceId: SUNRISE, contactId: answer.contactId!, firstName: answer.firstName! } }));
+    await connect.send(new UpdateContactAttributesCommand({ InstanceId: INSTANCE, InitialContactId: ContactId, Attributes: { disposition: 'appointment-cancelled' } }));
+    const inbound = (id: string) => ({ ...contactEvent(id), detail: { ...contactEvent(id).detail, initiationMethod: 'INBOUND' } });
+    expect(await at('2027-03-04T18:00:00Z', () => recordDisposition(inbound(ContactId)))).toEqual({ outcome: 'recorded' });
+
+    const [cancelled] = (await book().of(SUNRISE, contactIdOf(person))).filter((a) => a.status === 'cancelled');
+    expect(cancelled).toMatchObject({ at: '2027-03-10T22:30:00Z', version: 2 });
+    expect(await schedulesOf(cancelled!.appointmentId)).toEqual([]);
+
+    const again = await stack.engines.sandbox!.inboundCall({ InstanceId: INSTANCE, From: person.mobile!, To: '+12065550177' });
+    await connect.send(new UpdateContactAttributesCommand({ InstanceId: INSTANCE, InitialContactId: again.ContactId, Attributes: { practiceId: SUNRISE, contactId: contactIdOf(person), disposition: 'appointment-cancelled' } }));
+    expect(await at('2027-03-04T18:30:00Z', () => recordDisposition(inbound(again.ContactId)))).toEqual({ outcome: 'recorded' });
+    const flags = await new DispositionLedger(process.env.TRACKER_TABLE_NAME!).flags(SUNRISE);
+    expect(flags.filter((f) => f.connectContactId === again.ContactId)).toEqual([expect.objectContaining({ reason: 'cancel: the person has no open appointment' })]);
+    connect.destroy();
   });
 
   it('writes the day\'s hand-off file for the scheduling team: every booking, move and cancellation of that local day', async () => {

@@ -115,6 +115,15 @@ describe('nextActions', () => {
     expect(actions({ disposition: code })).toEqual([{ kind: 'set-status', status }]);
   });
 
+  it('a person calling about their appointment confirms, cancels or moves it (the one named, else their next open one)', () => {
+    expect(actions({ disposition: 'appointment-confirmed' })).toEqual([{ kind: 'change-appointment', change: { kind: 'confirm' } }]);
+    expect(actions({ disposition: 'Appointment Cancelled', appointmentId: 'apt-7' })).toEqual([{ kind: 'change-appointment', appointmentId: 'apt-7', change: { kind: 'cancel', by: 'person' } }]);
+    expect(actions({ disposition: 'appointment-rescheduled', appointmentAt: '2026-12-09T08:15', appointmentPlace: 'Annex' })).toEqual([
+      { kind: 'change-appointment', change: { kind: 'reschedule', at: '2026-12-09T16:15:00Z', place: 'Annex' } },
+    ]);
+    expect(problemsOf({ disposition: 'appointment-rescheduled' })).toEqual(['appointment-rescheduled needs appointmentAt']);
+  });
+
   it('a caller asking for the practice information gets it by text, and the cadence goes on', () => {
     expect(actions({ disposition: 'practice-info-requested' })).toEqual([{ kind: 'send-practice-info' }, { kind: 'continue-cadence' }]);
   });
@@ -145,6 +154,7 @@ describe('nextActions', () => {
       'appointment-booked': { appointmentAt: '2026-12-03T14:30' },
       'call-back-later': { callbackAt: '2026-11-24T17:30' },
       'language-barrier': { language: 'es' },
+      'appointment-rescheduled': { appointmentAt: '2026-12-09T08:15' },
     };
     for (const code of AGENT_DISPOSITIONS) expect(actions({ disposition: code, ...extra[code] }).length).toBeGreaterThan(0);
   });
