@@ -25,6 +25,9 @@
  *    the rate), duplicates (none).
  * 5. Transitions: the sample import and its community-outreach cadence as `npm start` runs them:
  *    Step Functions transitions and Lambda invocations per person per round.
+ * 6. Dispositions: 2,000 agent calls (quick: 200) in a fixed mix, their COMPLETED events through
+ *    record-disposition 8 at a time: dispositions/s, Scheduler calls per booked appointment (at
+ *    booking, and over a move and "seen"), duplicates changing nothing (bench/disposition-worker.ts).
  * Writes the results as JSON (after every run, so a long run leaves what it measured).
  */
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
@@ -33,6 +36,7 @@ import { join, resolve } from 'node:path';
 import { SAMPLE_CONFIG } from './local-stack';
 import { generateImportFile, phoneNumberPool, type GeneratedFile } from './bench/generate';
 import { benchEnrollment, benchSender, benchTransitions, type BenchContext } from './bench/cadence-benches';
+import { benchDispositions, DISPOSITION_WORKER_SCRIPT } from './bench/disposition-bench';
 import { CADENCE_WORKER_SCRIPT, ENROLL_WORKER_SCRIPT, runWorker, workerCommand } from './bench/launch';
 import type { WorkerResult } from './bench/protocol';
 import { formatResults, round, type BenchResults, type Check, type ImportBenchResult, type MachineInfo, type ValidationBenchResult } from './bench/report';
@@ -60,7 +64,7 @@ interface BenchArgs {
   readonly smsRate: number;
 }
 
-export const MEASUREMENTS = ['import', 'validation', 'enrollment', 'sender', 'transitions'] as const;
+export const MEASUREMENTS = ['import', 'validation', 'enrollment', 'sender', 'transitions', 'dispositions'] as const;
 export type Measurement = (typeof MEASUREMENTS)[number];
 
 const USAGE =
@@ -336,12 +340,13 @@ async function main(): Promise<void> {
     totalSeconds: 0,
     quick: args.quick,
     worker: workerCommand(),
-    workers: { import: workerCommand(), enrollment: workerCommand(ENROLL_WORKER_SCRIPT), cadence: workerCommand(CADENCE_WORKER_SCRIPT) },
+    workers: { import: workerCommand(), enrollment: workerCommand(ENROLL_WORKER_SCRIPT), cadence: workerCommand(CADENCE_WORKER_SCRIPT), dispositions: workerCommand(DISPOSITION_WORKER_SCRIPT) },
     import: [],
     validation: [],
     enrollment: [],
     sender: [],
     transitions: [],
+    dispositions: [],
     checks,
   };
   const save = async () => {
@@ -377,6 +382,10 @@ async function main(): Promise<void> {
     }
     if (measures(args, 'transitions')) {
       results.transitions.push(await benchTransitions(ctx));
+      await save();
+    }
+    if (measures(args, 'dispositions')) {
+      results.dispositions.push(await benchDispositions(args.quick ? 200 : 2_000, 8, ctx));
     }
   } finally {
     if (!args.keep) await rm(root, { recursive: true, force: true });

@@ -273,3 +273,33 @@ export interface TransitionsWorkerResult {
 }
 
 export type CadenceWorkerResult = SenderWorkerResult | TransitionsWorkerResult;
+
+/** disposition-worker.ts's answer. */
+export interface DispositionWorkerResult {
+  readonly type: 'result';
+  readonly people: number;
+  readonly concurrency: number;
+  readonly dispositions: number;
+  /** The agents' mix. */
+  readonly byCode: Record<string, number>;
+  /** record-disposition's answers on the first delivery. */
+  readonly outcomes: Record<string, number>;
+  readonly seconds: number;
+  readonly perSecond: number;
+  /** CPU seconds of the worker over the first delivery (handlers and SDK clients; the engines run apart). */
+  readonly cpuSeconds: number;
+  readonly booked: number;
+  /** Scheduler calls for the booked appointments (reminders, a confirmation held back), by change. */
+  readonly schedulerCallsAtBooking: Record<string, number>;
+  readonly schedulerCallsPerBooking: number;
+  /** Scheduler calls when each booked visit is moved a week and then marked seen, by change. */
+  readonly schedulerCallsOverLife: Record<string, number>;
+  /** Booking, move and "seen" together, per appointment. */
+  readonly schedulerCallsPerAppointmentLife: number;
+  /** Other schedules of the first delivery (call-backs, new tries, practice information held back). */
+  readonly schedulerCallsOther: number;
+  readonly texts: number;
+  /** Every event delivered a second time. */
+  readonly duplicates: { readonly outcomes: Record<string, number>; readonly newTexts: number; readonly newSchedulerCalls: number };
+  readonly maxRssMb: number;
+}

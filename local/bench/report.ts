@@ -1,4 +1,5 @@
 /** The benchmark's results file and the table printed at the end. */
+import type { DispositionBenchResult } from './disposition-bench';
 import type { LookupTimeline } from './lookup-timeline';
 import type { EventLoopDelay, MemorySample, PacerWaits } from './protocol';
 
@@ -208,6 +209,7 @@ export interface BenchResults {
   readonly enrollment: EnrollmentBenchResult[];
   readonly sender: SenderBenchResult[];
   readonly transitions: TransitionsBenchResult[];
+  readonly dispositions: DispositionBenchResult[];
 }
 
 /** `correctness`: the run did what it should (a failure exits 1); `target`: a performance goal. */
@@ -373,6 +375,16 @@ export function formatResults(results: BenchResults): string {
           t.duplicateSends,
           t.windowViolations,
         ]),
+      ),
+    );
+  }
+  if (results.dispositions.length > 0) {
+    out.push('');
+    out.push('Dispositions (agent calls → record-disposition) and Scheduler calls per booked appointment');
+    out.push(
+      table(
+        ['calls', 'in flight', 'dispositions/s', 'seconds', 'CPU s', 'booked', 'scheduler calls/booking', 'per booking+move+seen', 'texts', 'duplicates: texts/schedules'],
+        results.dispositions.map((d) => [d.dispositions, d.concurrency, round(d.perSecond, 1), round(d.seconds, 1), round(d.cpuSeconds, 1), d.booked, round(d.schedulerCallsPerBooking, 2), round(d.schedulerCallsPerAppointmentLife, 2), d.texts, `${d.duplicates.newTexts}/${d.duplicates.newSchedulerCalls}`]),
       ),
     );
   }
