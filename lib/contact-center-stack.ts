@@ -27,10 +27,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { WEEKDAYS, type WeeklyHours } from '../lambdas/domain/agent-hours';
-import type { PracticeProfile, StageConfig } from '../lambdas/domain/stage-config';
-import { acknowledge } from './compliance';
+import { contactCentersParameterName, type PracticeProfile, type StageConfig } from '../lambdas/domain/stage-config';
+import { acknowledge, iamWildcardResourceFinding } from './compliance';
 import { CONTACT_FLOW_FILES, loadFlow, placeholdersIn, readFlowFile, validateFlow, type ContactFlowRole } from './connect-flows';
 import { OutreachFunction } from './constructs/outreach-function';
 import { lambdaLogGroupName, resourceName } from './naming';
@@ -54,6 +58,18 @@ export interface ContactCenterStackProps extends StackProps {
   readonly trackerTable: dynamodb.ITable;
   /** Created instances write call recordings and chat transcripts under `connect/<practice>/` here. */
   readonly reportsBucket: s3.IBucket;
+  /**
+   * The outreach stack's functions that call through Connect and read its contacts: for an
+   * instance created here, this stack grants them that instance, feeds its contact events to
+   * record-disposition and leaves its ids in an SSM parameter they read.
+   */
+  readonly callers?: ContactCenterCallers;
+}
+
+export interface ContactCenterCallers {
+  /** Roles that start outbound calls (queue-agent-call, place-callback, drop-voicemail). */
+  readonly startCalls: readonly iam.IRole[];
+  readonly recordDisposition?: { readonly role: iam.IRole; readonly functionArn: string };
 }
 
 /** What one practice's contact center is made of, for the outreach stack and ops. */
@@ -188,6 +204,44 @@ export class ContactCenterStack extends Stack {
       this.outputs(scopeId, result[practice.id]!);
     }
     this.practices = result;
+    const created = Object.values(result).filter((r) => r.created);
+    if (created.length > 0) this.handOverCreated(created, props.callers);
+  }
+
+  /**
+   * What the outreach stack cannot know about the instances created here: their ids (one SSM
+   * parameter, read by the functions that call), the right to call and read their contacts,
+   * and their COMPLETED contact events delivered to record-disposition.
+   */
+  private handOverCreated(created: readonly PracticeContactCenter[], callers: ContactCenterCallers | undefined): void {
+    new ssm.StringParameter(this, 'CreatedContactCenterIds', {
+      parameterName: contactCentersParameterName(this.stage),
+      description: 'Ids of the Connect instances the ContactCenter stack created, by practice (read by the outreach functions that call)',
+      stringValue: this.toJsonString(Object.fromEntries(created.map((c) => [c.practiceId, { instanceId: c.instanceId, queueId: c.queueId, outboundFlowId: c.outboundFlowId, voicemailFlowId: c.voicemailFlowId }]))),
+    });
+    if (!callers) return;
+    const contacts = created.map((c) => `${c.instanceArn}/contact/*`);
+    const grant = (id: string, roles: readonly iam.IRole[], action: string) => {
+      if (roles.length === 0) return;
+      const policy = new iam.Policy(this, id, { roles: [...roles], statements: [new iam.PolicyStatement({ actions: [action], resources: contacts })] });
+      for (const resource of contacts) {
+        acknowledge(policy, iamWildcardResourceFinding(this, resource), `${action} is authorised against the contact, whose id exists only once the call does; "contact/*" is limited to one Connect instance this stack created.`);
+      }
+      acknowledge(policy, 'HIPAA.Security-IAMNoInlinePolicy', `Grants the outreach stack's functions ${action} on the instances created here; it lives with the instances, so the outreach stack need not depend on this one.`);
+    };
+    grant('CreatedInstanceCalls', callers.startCalls, 'connect:StartOutboundVoiceContact');
+    const dispositions = callers.recordDisposition;
+    if (!dispositions) return;
+    grant('CreatedInstanceContactAttributes', [dispositions.role], 'connect:GetContactAttributes');
+    const recordDisposition = lambda.Function.fromFunctionAttributes(this, 'RecordDisposition', { functionArn: dispositions.functionArn, sameEnvironment: true });
+    // Its own dead-letter queue: the outreach stack's would need a policy naming this rule (a cycle).
+    const deadLetters = new sqs.Queue(this, 'CreatedInstanceEventsDeadLetterQueue', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: this.key, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    acknowledge(deadLetters, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the created instances\' contact-event rule; a dead-letter queue of a dead-letter queue adds nothing.');
+    new events.Rule(this, 'CreatedInstanceContactCompletedRule', {
+      description: 'Sends each completed contact of the instances created here (after-contact work done) to record-disposition',
+      eventPattern: { source: ['aws.connect'], detailType: ['Amazon Connect Contact Event'], detail: { eventType: ['COMPLETED'], instanceArn: created.map((c) => c.instanceArn) } },
+      targets: [new targets.LambdaFunction(recordDisposition, { deadLetterQueue: deadLetters, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
+    });
   }
 
   private createInstance(practice: PracticeProfile, scopeId: string, props: ContactCenterStackProps): CreatedInstance {

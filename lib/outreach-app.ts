@@ -109,6 +109,10 @@ export function buildOutreachApp(app: App, config: StageConfig, configPath: stri
       key: data.key,
       trackerTable: data.trackerTable,
       reportsBucket: data.reportsBucket,
+      callers: {
+        startCalls: [outreach.cadenceFunctions.QueueAgentCall.role, outreach.cadenceFunctions.DropVoicemail.role, outreach.appointmentDesk.placeCallback.role],
+        ...(outreach.recordDispositionFunction ? { recordDisposition: { role: outreach.recordDispositionFunction.role, functionArn: outreach.recordDispositionFunction.functionArn } } : {}),
+      },
     });
     contactCenter.addStackDependency(data, 'the caller lookup reads the tracker; recordings go to the reports bucket with the stage key');
     contactCenter.addStackDependency(outreach, 'the flows invoke the outreach stack\'s record-disposition function, associated with the instance here');

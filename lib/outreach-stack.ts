@@ -271,6 +271,14 @@ export class OutreachStack extends Stack {
       }
     }
 
+    // Practices whose Connect instance the ContactCenter stack creates: every function that plans a send reads its ids.
+    if (config.practices.some((p) => p.contactCenter?.instanceAlias)) {
+      const desk = this.appointmentDesk;
+      for (const fn of [...Object.values(this.cadenceFunctions), desk.sendMessage, desk.placeCallback, desk.changeAppointment, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : [])]) {
+        fn.allowReadCreatedContactCenters(stage);
+      }
+    }
+
     for (const fn of [this.postcardManifestFunction, this.handOffFileFunction, this.doNotCallImportFunction, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : [])]) {
       acknowledge(
         fn,

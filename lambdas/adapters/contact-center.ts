@@ -34,7 +34,7 @@ export class ContactCenter {
         new StartOutboundVoiceContactCommand({
           InstanceId: call.instanceId,
           ContactFlowId: call.contactFlowId,
-          SourcePhoneNumber: call.from,
+          ...('queueId' in call ? { QueueId: call.queueId } : { SourcePhoneNumber: call.from }),
           DestinationPhoneNumber: call.to,
           ClientToken: clientToken(call.attemptKey),
           AnswerMachineDetectionConfig: { EnableAnswerMachineDetection: true, AwaitAnswerMachinePrompt: true },
@@ -68,11 +68,20 @@ export class ContactCenter {
   }
 }
 
-export interface VoicemailCall {
+export type VoicemailCall = VoicemailCallBase & (
+  | {
+      /** The practice's voice number, claimed in the Connect instance. */
+      readonly from: string;
+    }
+  | {
+      /** A queue whose outbound caller id is the number to show (an instance the stack created and claimed its number in). */
+      readonly queueId: string;
+    }
+);
+
+interface VoicemailCallBase {
   readonly instanceId: string;
   readonly contactFlowId: string;
-  /** The practice's voice number, claimed in the Connect instance. */
-  readonly from: string;
   readonly to: string;
   readonly attemptKey: string;
   /** What the flow plays after the beep (SSML) and the ids it records. */

@@ -312,6 +312,11 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
+/** The SSM parameter where the ContactCenter stack leaves the ids of the instances it created. */
+export function contactCentersParameterName(stage: string): string {
+  return `/outreach/${stage}/contact-centers`;
+}
+
 export function findPractice(config: StageConfig, practiceId: string): PracticeProfile | undefined {
   return config.practices.find((p) => p.id === practiceId);
 }

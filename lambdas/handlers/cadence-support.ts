@@ -15,7 +15,8 @@ import { ConflictError, Tracker } from '../adapters/tracker';
 import { agentHoursAt } from '../domain/agent-hours';
 import { consentDefaultsFor, resolvedSteps, stepTemplateFor, type Cadence } from '../domain/cadence-config';
 import { attemptKeyFor, nextCursor, type Cursor, type Enrollment } from '../domain/enrollment';
-import { findPractice, type PracticeProfile, type StageConfig } from '../domain/stage-config';
+import { ContactCenterIds, type CreatedCenterIds } from '../adapters/contact-center-ids';
+import { contactCentersParameterName, findPractice, type PracticeProfile, type StageConfig } from '../domain/stage-config';
 import { CAPPED_CHANNELS, planStep, type PlannedCadence, type SendPlan, type SendSituation, type StepDecision, type StepSituation } from '../domain/step-plan';
 import type { Contact } from '../domain/contact';
 
@@ -54,6 +55,8 @@ export function dependencies(): Dependencies {
 
 export function resetCadenceDependencies(): void {
   deps = undefined;
+  createdCenters = undefined;
+  resolvedCenters = {};
   stackIdentities = undefined;
 }
 
@@ -80,6 +83,7 @@ export async function loadSituation(state: CadenceState): Promise<Situation | { 
 /** What any send to the person depends on, read fresh: numbers and their types, consent, lists, the cap, the windows. */
 export async function loadSendSituation(practice: PracticeProfile, contact: Contact): Promise<SendSituation & Pick<Situation, 'practice' | 'capLedger'>> {
   const { config, tracker, ledger } = dependencies();
+  await knowContactCenters();
   // A number that reached someone else is never used for this person again.
   const numbers = contact.phones.map((p) => p.e164).filter((e164) => !contact.wrongNumbers?.[e164]);
   const [validations, listed, cap] = await Promise.all([
@@ -168,14 +172,37 @@ export function originationIdentity(practice: PracticeProfile, kind: 'sms' | 'vo
 /** A practice's contact center with the ids calls need; undefined when it has none, or its ids are not known yet. */
 export type ConnectedCenter = NonNullable<PracticeProfile['contactCenter']> & { readonly instanceId: string; readonly queueId: string; readonly outboundFlowId: string };
 
+let createdCenters: { readonly ids: Promise<CreatedCenterIds>; readonly at: number } | undefined;
+/** The ids are read again after this long, so a ContactCenter stack deployed after the functions is seen without a cold start. */
+const CENTERS_FRESH_MS = 5 * 60_000;
+
+/**
+ * Reads the ids of the instances the ContactCenter stack created (once per cold start, then
+ * every few minutes), when a practice has one (`instanceAlias`); call before `connectedCenter`.
+ */
+export async function knowContactCenters(): Promise<void> {
+  const { config } = dependencies();
+  if (!config.practices.some((p) => p.contactCenter?.instanceAlias)) return;
+  if (!createdCenters || Date.now() - createdCenters.at > CENTERS_FRESH_MS) {
+    const ids = new ContactCenterIds().read(contactCentersParameterName(config.stage));
+    createdCenters = { ids, at: Date.now() };
+    ids.catch(() => (createdCenters = undefined));
+  }
+  resolvedCenters = await createdCenters.ids;
+}
+let resolvedCenters: CreatedCenterIds = {};
+
 /**
  * The practice's contact center as calls use it: an existing instance the stage config names
- * with its queue and outbound flow. (An instance the contact center stack creates has no ids
- * in the config; until they are wired in, its practice's call steps are skipped as having none.)
+ * with its queue and outbound flow, or the one the ContactCenter stack created for it (ids from
+ * its parameter). Undefined when the practice has none, or the created one is not deployed yet:
+ * its call steps are then skipped as having no contact center.
  */
 export function connectedCenter(practice: PracticeProfile): ConnectedCenter | undefined {
   const cc = practice.contactCenter;
-  return cc?.instanceId && cc.queueId && cc.outboundFlowId ? (cc as ConnectedCenter) : undefined;
+  if (!cc) return undefined;
+  const ids = cc.instanceId ? cc : cc.instanceAlias ? resolvedCenters[practice.id] : undefined;
+  return ids?.instanceId && ids.queueId && ids.outboundFlowId ? ({ ...cc, ...ids } as ConnectedCenter) : undefined;
 }
 
 /** The send path shared by every channel. Returns the next workflow state. */

@@ -33,7 +33,8 @@ export const handler = async (payload: unknown): Promise<CadenceState> =>
           center!.dropVoicemail({
             instanceId: cc.instanceId,
             contactFlowId: flow,
-            from: originationIdentity(s.practice, 'voice').identity,
+            // An instance the stack created shows the number it claimed there (the queue's caller id); an existing one, the voice number claimed in it.
+            ...(cc.instanceAlias ? { queueId: cc.queueId } : { from: originationIdentity(s.practice, 'voice').identity }),
             to: plan.to!,
             attemptKey: attempt.attemptKey,
             attributes: { message: ssml, voice: VOICES[language] ?? 'JOANNA', language, practiceId: s.practice.id, contactId: s.contact.contactId, attempt: attempt.attemptKey, enrollmentId: s.enrollment.enrollmentId },

@@ -14,7 +14,7 @@ import { findPractice } from '../domain/stage-config';
 import { PHONE_TYPES } from '../domain/phone';
 import { renderTemplate, templateFields, templateText } from '../domain/templates';
 import { digest, schedule } from './appointment-desk';
-import { connectedCenter, dependencies } from './cadence-support';
+import { connectedCenter, dependencies, knowContactCenters } from './cadence-support';
 import { sendOneOff, type SendOutcome } from './message-support';
 
 export const callbackRequest = z.object({
@@ -41,6 +41,7 @@ export const handler = async (payload: unknown): Promise<{ readonly outcome: str
 async function placeCallback(request: CallbackRequest): Promise<SendOutcome> {
   const { config, tracker } = dependencies();
   const practice = findPractice(config, request.practiceId);
+  await knowContactCenters();
   const cc = practice && connectedCenter(practice);
   if (!practice || !cc) return { status: 'skipped', reason: 'the practice has no contact center in the stage config' };
   const contact = await tracker.getContact(practice.id, request.contactId);

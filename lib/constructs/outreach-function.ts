@@ -26,6 +26,7 @@ import { Construct } from 'constructs';
 import { acknowledge, iamWildcardActionFinding, iamWildcardResourceFinding, valueSeenFrom } from '../compliance';
 import { ORIGINATION_IDENTITIES_ENV, originationIdentitiesJson, type OriginationIdentities } from '../messaging-stack';
 import { IMPORT_INBOX_PREFIX, IMPORT_REPORTS_PREFIX, lambdaLogGroupName } from '../naming';
+import { contactCentersParameterName } from '../../lambdas/domain/stage-config';
 
 /** Where the stage config lands inside the deployed bundle (the Lambda task root). */
 export const BUNDLED_STAGE_CONFIG_FILE = '/var/task/stage-config.json';
@@ -378,6 +379,14 @@ export class OutreachFunction extends Construct implements iam.IGrantable {
       this.role,
       iamWildcardResourceFinding(stack, inGroup),
       `Schedules are named at run time after the appointment or contact they are for; "schedule/${schedules.groupName}/*" is limited to the stage's one-time message group (the daily manifest lives in another).`,
+    );
+    return this;
+  }
+
+  /** Grants ssm:GetParameter on the one parameter where the ContactCenter stack leaves the ids of the instances it created. */
+  public allowReadCreatedContactCenters(stage: string): this {
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: contactCentersParameterName(stage).slice(1) })] }),
     );
     return this;
   }

@@ -241,6 +241,39 @@ describe('GIVEN practices whose instances the stack creates WHEN the app is synt
     }
   });
 
+  test('THEN the created instances\' ids are left in one SSM parameter, which every outreach function that plans a send may read', () => {
+    const [[, parameter]] = resources(t, 'AWS::SSM::Parameter');
+    expect(parameter!.Properties.Name).toBe('/outreach/dev/contact-centers');
+    const value = contentText(parameter!.Properties.Value);
+    expect(JSON.parse(value.replace(/\{\{[^}]+\}\}/g, 'x'))).toEqual({
+      'sunrise-family': { instanceId: 'x', queueId: 'x', outboundFlowId: 'x', voicemailFlowId: 'x' },
+      'lakeside-pediatrics': { instanceId: 'x', queueId: 'x', outboundFlowId: 'x', voicemailFlowId: 'x' },
+    });
+    expect(value).toContain('{{SunriseFamilyInstance.Id}}');
+    const reads = (name: string) => statementsOfFunction(created.outreach, name).filter((st) => asArray(st.Action).includes('ssm:GetParameter'));
+    for (const name of ['outreach-dev-cadence-plan', 'outreach-dev-cadence-queue-agent-call', 'outreach-dev-cadence-drop-voicemail', 'outreach-dev-send-message', 'outreach-dev-place-callback', 'outreach-dev-record-disposition']) {
+      expect(reads(name)).toEqual([{ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: arn('ssm', ':parameter/outreach/dev/contact-centers') }]);
+    }
+    expect(statementsOfFunction(existing.outreach, 'outreach-dev-cadence-plan').filter((st) => asArray(st.Action).includes('ssm:GetParameter'))).toEqual([]);
+  });
+
+  test('THEN the outreach callers may start calls on, and record-disposition read, only the created instances\' contacts; their COMPLETED events go to record-disposition', () => {
+    // Either order: both created instances and nothing else.
+    const both = (make: (id: string) => unknown) => expect.arrayContaining(['SunriseFamilyInstance', 'LakesidePediatricsInstance'].map(make));
+    const instanceContacts = both((id) => ({ 'Fn::Join': ['', [getAtt(id, 'Arn'), '/contact/*']] }));
+    const policy = (prefix: string) => only(t, 'AWS::IAM::Policy', prefix);
+    expect(policy('CreatedInstanceCalls').PolicyDocument.Statement).toEqual([{ Effect: 'Allow', Action: 'connect:StartOutboundVoiceContact', Resource: instanceContacts }]);
+    expect(policy('CreatedInstanceCalls').PolicyDocument.Statement[0].Resource).toHaveLength(2);
+    expect(policy('CreatedInstanceCalls').Roles).toHaveLength(3);
+    expect(policy('CreatedInstanceContactAttributes').PolicyDocument.Statement).toEqual([{ Effect: 'Allow', Action: 'connect:GetContactAttributes', Resource: instanceContacts }]);
+    const rule = only(t, 'AWS::Events::Rule', 'CreatedInstanceContactCompletedRule');
+    expect(rule.EventPattern).toEqual({ source: ['aws.connect'], 'detail-type': ['Amazon Connect Contact Event'], detail: { eventType: ['COMPLETED'], instanceArn: both((id) => getAtt(id, 'Arn')) } });
+    expect(rule.EventPattern.detail.instanceArn).toHaveLength(2);
+    expect(rule.Targets).toEqual([expect.objectContaining({ Arn: expect.objectContaining({ 'Fn::ImportValue': expect.stringContaining('RecordDisposition') }), RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 } })]);
+    // The outreach stack's own rule covers only instances the config names: none here.
+    expect(Object.values(created.outreach.findResources('AWS::Events::Rule')).filter((r) => JSON.stringify(r).includes('aws.connect'))).toEqual([]);
+  });
+
   test('THEN the caller lookup may only read (Query the index, BatchGetItem the profiles) the tracker table and decrypt with the stage key', () => {
     const statements = statementsOfFunction(t, 'outreach-dev-lookup-caller');
     const dynamo = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
