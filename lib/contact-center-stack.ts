@@ -37,12 +37,12 @@ import { contactCentersParameterName, type PracticeProfile, type StageConfig } f
 import { acknowledge, iamWildcardResourceFinding } from './compliance';
 import { CONTACT_FLOW_FILES, loadFlow, placeholdersIn, readFlowFile, validateFlow, type ContactFlowRole } from './connect-flows';
 import { OutreachFunction } from './constructs/outreach-function';
-import { lambdaLogGroupName, resourceName } from './naming';
+import { CONNECT_RECORDINGS_PREFIX, lambdaLogGroupName, resourceName } from './naming';
 
 const HANDLERS = path.resolve(__dirname, '..', 'lambdas', 'handlers');
 
 /** Where created instances keep call recordings and chat transcripts in the reports bucket. */
-export const CONNECT_STORAGE_PREFIX = 'connect/';
+export const CONNECT_STORAGE_PREFIX = CONNECT_RECORDINGS_PREFIX;
 
 /** The storage Connect writes for an instance this stack creates. */
 export const CONNECT_STORAGE_TYPES = ['CALL_RECORDINGS', 'CHAT_TRANSCRIPTS'] as const;

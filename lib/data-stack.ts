@@ -15,7 +15,18 @@ import type { Construct } from 'constructs';
 import { TRACKER_TABLE } from '../lambdas/adapters/tracker-table';
 import type { StageConfig } from '../lambdas/domain/stage-config';
 import { acknowledge } from './compliance';
-import { DO_NOT_CALL_PREFIX, eventBusName, IMPORT_INBOX_PREFIX, IMPORT_REPORTS_PREFIX, keyAlias, POSTCARD_MANIFEST_PREFIX, stageLogGroupPatterns } from './naming';
+import {
+  APPOINTMENT_CHANGES_PREFIX,
+  CONNECT_RECORDINGS_PREFIX,
+  DO_NOT_CALL_PREFIX,
+  eventBusName,
+  HAND_OFF_PREFIX,
+  IMPORT_INBOX_PREFIX,
+  IMPORT_REPORTS_PREFIX,
+  keyAlias,
+  POSTCARD_MANIFEST_PREFIX,
+  stageLogGroupPatterns,
+} from './naming';
 
 export interface DataStackProps extends StackProps {
   /** The parsed stage config; `retainData` and `import.*RetentionDays` shape this stack. */
@@ -126,6 +137,7 @@ export class DataStack extends Stack {
         // Raw uploads and do-not-call files hold names and numbers; once imported the tracker has what it needs.
         ...expireUnder('purge-raw-uploads', IMPORT_INBOX_PREFIX, config.import.rawRetentionDays, 'remove-expired-delete-markers'),
         ...expireUnder('purge-do-not-call-files', DO_NOT_CALL_PREFIX, config.import.rawRetentionDays),
+        ...expireUnder('purge-appointment-files', APPOINTMENT_CHANGES_PREFIX, config.import.rawRetentionDays),
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });
@@ -142,6 +154,10 @@ export class DataStack extends Stack {
         ...expireUnder('expire-import-reports', IMPORT_REPORTS_PREFIX, config.import.reportRetentionDays, 'remove-expired-delete-markers'),
         // Postcard manifests carry names and mailing addresses: kept as long as reports, no longer.
         ...expireUnder('expire-postcard-manifests', POSTCARD_MANIFEST_PREFIX, config.import.reportRetentionDays),
+        // Hand-off files (names, dates of birth, numbers), appointment-file results and Connect recordings: as long as reports.
+        ...expireUnder('expire-hand-off-files', HAND_OFF_PREFIX, config.import.reportRetentionDays),
+        ...expireUnder('expire-appointment-file-results', APPOINTMENT_CHANGES_PREFIX, config.import.reportRetentionDays),
+        ...expireUnder('expire-connect-recordings', CONNECT_RECORDINGS_PREFIX, config.import.reportRetentionDays),
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });

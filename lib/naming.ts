@@ -35,6 +35,10 @@ export const IMPORT_REPORTS_PREFIX = 'imports/';
 export const DO_NOT_CALL_PREFIX = 'do-not-call/';
 /** Where the daily postcard manifests are written in the reports bucket. */
 export const POSTCARD_MANIFEST_PREFIX = 'postcards/';
+/** Where practices drop appointment-changes files in the import bucket (`appointments/<practice-id>/<file>`), and where their results go in the reports bucket. */
+export const APPOINTMENT_CHANGES_PREFIX = 'appointments/';
+/** Where Connect instances the ContactCenter stack creates keep call recordings and chat transcripts in the reports bucket. */
+export const CONNECT_RECORDINGS_PREFIX = 'connect/';
 /** Where the daily scheduling hand-off files are written in the reports bucket. */
 export const HAND_OFF_PREFIX = 'handoffs/';
 

@@ -204,6 +204,8 @@ export class OutreachStack extends Stack {
       eventBus: props.eventBus,
       messaging: props.messaging,
       cadenceStateMachine: stateMachine,
+      importBucket: props.importBucket,
+      reportsBucket: props.reportsBucket,
       instances,
       makeFunction: outreachFunction,
       deadLetterQueue: (id, of) => this.deadLetterQueue(id, props.key, of),
@@ -274,7 +276,7 @@ export class OutreachStack extends Stack {
     // Practices whose Connect instance the ContactCenter stack creates: every function that plans a send reads its ids.
     if (config.practices.some((p) => p.contactCenter?.instanceAlias)) {
       const desk = this.appointmentDesk;
-      for (const fn of [...Object.values(this.cadenceFunctions), desk.sendMessage, desk.placeCallback, desk.changeAppointment, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : [])]) {
+      for (const fn of [...Object.values(this.cadenceFunctions), desk.sendMessage, desk.placeCallback, desk.changeAppointment, desk.appointmentFile, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : [])]) {
         fn.allowReadCreatedContactCenters(stage);
       }
     }

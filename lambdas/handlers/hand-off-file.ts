@@ -22,7 +22,8 @@ export const handler = async (payload: unknown): Promise<DailyFileWritten[]> =>
   });
 
 export function handOffCsv(lines: readonly HandOff[], timeZoneOf: (practiceId: string) => string): string {
-  const header = csvLine(['change', 'appointment id', 'appointment date', 'appointment time', 'place', 'external id', 'first name', 'last name', 'date of birth', 'phone', 'language', 'decided at']);
+  // The appointment and contact ids are what an appointment-changes file sends back.
+  const header = csvLine(['change', 'appointment id', 'contact id', 'appointment date', 'appointment time', 'place', 'external id', 'first name', 'last name', 'date of birth', 'phone', 'language', 'decided at']);
   return (
     '\uFEFF' +
     header +
@@ -30,7 +31,7 @@ export function handOffCsv(lines: readonly HandOff[], timeZoneOf: (practiceId: s
       .map((h) => {
         const start = DateTime.fromISO(h.at, { zone: timeZoneOf(h.practiceId) });
         const p = h.person;
-        return csvLine([h.change, h.appointmentId, start.toISODate(), start.toFormat('HH:mm'), h.place, p.externalId, p.firstName, p.lastName, p.dateOfBirth, p.phone ? displayPhone(p.phone) : '', p.language, h.decidedAt]);
+        return csvLine([h.change, h.appointmentId, p.contactId, start.toISODate(), start.toFormat('HH:mm'), h.place, p.externalId, p.firstName, p.lastName, p.dateOfBirth, p.phone ? displayPhone(p.phone) : '', p.language, h.decidedAt]);
       })
       .join('')
   );

@@ -16,13 +16,14 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { APPOINTMENT_CHANGE_REQUESTED } from '../../lambdas/domain/appointment';
 import { acknowledge, iamWildcardResourceFinding } from '../compliance';
-import { resourceName } from '../naming';
+import { APPOINTMENT_CHANGES_PREFIX, resourceName } from '../naming';
 import type { OutreachFunction, OutreachFunctionProps, ScheduleResources, SendingResources } from './outreach-function';
 
 export type MakeFunction = (
@@ -30,7 +31,7 @@ export type MakeFunction = (
   file: string,
   name: string,
   serviceName: string,
-  extra: Pick<OutreachFunctionProps, 'timeout' | 'description' | 'deadLetterQueue'>,
+  extra: Pick<OutreachFunctionProps, 'timeout' | 'description' | 'deadLetterQueue' | 'memorySize'>,
 ) => OutreachFunction;
 
 export interface AppointmentDeskProps {
@@ -40,6 +41,10 @@ export interface AppointmentDeskProps {
   readonly eventBus: events.IEventBus;
   readonly messaging: SendingResources;
   readonly cadenceStateMachine: sfn.IStateMachine;
+  /** Practices drop appointment-changes files under appointments/ here. */
+  readonly importBucket: s3.IBucket;
+  /** What came of each file's rows is written under appointments/ here. */
+  readonly reportsBucket: s3.IBucket;
   /** Connect instances call-backs may be placed through (the practices' contact centers). */
   readonly instances: readonly string[];
   readonly makeFunction: MakeFunction;
@@ -51,6 +56,8 @@ export class AppointmentDesk extends Construct {
   public readonly placeCallback: OutreachFunction;
   public readonly resumeOutreach: OutreachFunction;
   public readonly changeAppointment: OutreachFunction;
+  /** Reads the appointment-changes files practices drop under appointments/<practice-id>/. */
+  public readonly appointmentFile: OutreachFunction;
   /** Where one-time schedules live (apart from the daily tasks' group, so functions can touch only these). */
   public readonly scheduleGroup: scheduler.ScheduleGroup;
   /** Schedules Scheduler could not deliver, invocations that failed after Lambda's retries, change events the rule could not deliver. */
@@ -95,6 +102,26 @@ export class AppointmentDesk extends Construct {
       asynchronous('ChangeAppointment', 'change-appointment.ts', 'change-appointment', 'Applies an appointment change from the practice: moves or removes reminders, starts follow-ups, schedules the review request'),
     ).bindCadenceWorkflow(props.cadenceStateMachine);
 
+    this.appointmentFile = this.equip(
+      props.makeFunction('AppointmentFile', 'appointment-file.ts', 'appointment-file', 'outreach-appointments', {
+        description: 'Applies the rows of an appointment-changes file a practice dropped, and writes what came of each',
+        timeout: Duration.minutes(15),
+        deadLetterQueue: this.deadLetterQueue,
+      }),
+    )
+      .bindCadenceWorkflow(props.cadenceStateMachine)
+      .bindImportBucket(props.importBucket, 'read', APPOINTMENT_CHANGES_PREFIX)
+      .bindReportsBucket(props.reportsBucket, 'write', APPOINTMENT_CHANGES_PREFIX);
+    const fileDropped = new events.Rule(this, 'AppointmentFileUploadedRule', {
+      description: `Reads appointment-changes files uploaded under ${APPOINTMENT_CHANGES_PREFIX} in the import bucket`,
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: { bucket: { name: [props.importBucket.bucketName] }, object: { key: events.Match.prefix(APPOINTMENT_CHANGES_PREFIX) } },
+      },
+    });
+    fileDropped.addTarget(new targets.LambdaFunction(this.appointmentFile.function, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) }));
+
     this.schedulerRole(roleName);
     const changeRequested = new events.Rule(this, 'AppointmentChangeRequestedRule', {
       eventBus: props.eventBus,
@@ -103,7 +130,7 @@ export class AppointmentDesk extends Construct {
     });
     changeRequested.addTarget(new targets.LambdaFunction(this.changeAppointment.function, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) }));
 
-    for (const fn of [this.sendMessage, this.placeCallback, this.resumeOutreach, this.changeAppointment]) {
+    for (const fn of [this.sendMessage, this.placeCallback, this.resumeOutreach, this.changeAppointment, this.appointmentFile]) {
       acknowledge(
         fn,
         'HIPAA.Security-LambdaConcurrency',

@@ -19,6 +19,7 @@ const NAMES = {
   resumeOutreach: 'outreach-dev-resume-outreach',
   changeAppointment: 'outreach-dev-change-appointment',
   handOffFile: 'outreach-dev-hand-off-file',
+  appointmentFile: 'outreach-dev-appointment-file',
   recordDisposition: 'outreach-dev-record-disposition',
 } as const;
 type Name = keyof typeof NAMES;
@@ -37,6 +38,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
       placeCallback: ['connect:StartOutboundVoiceContact', ...scheduling].sort(),
       resumeOutreach: ['states:StartExecution'],
       changeAppointment: ['events:PutEvents', ...scheduling, 'sms-voice:SendTextMessage', 'states:StartExecution'].sort(),
+      appointmentFile: ['events:PutEvents', ...scheduling, 's3:Abort*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging', 'sms-voice:SendTextMessage', 'states:StartExecution'].sort(),
       handOffFile: ['s3:Abort*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
       recordDisposition: ['connect:GetContactAttributes', 'events:PutEvents', ...scheduling, 'mobiletargeting:PhoneNumberValidate', 'sms-voice:SendTextMessage'].sort(),
     });
@@ -87,6 +89,20 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
     expect(rule!.Properties.Targets).toEqual([
       expect.objectContaining({ Arn: { 'Fn::GetAtt': [functionLogicalId(template, NAMES.changeAppointment), 'Arn'] }, RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 } }),
     ]);
+  });
+
+  test('THEN an "Object Created" event under appointments/ in the import bucket (and no other prefix) invokes appointment-file, which may read only there and write its results only under appointments/ in the reports bucket', () => {
+    const [rule] = Object.values(template.findResources('AWS::Events::Rule')).filter((r) => JSON.stringify(r.Properties.EventPattern).includes('appointments/'));
+    expect(rule!.Properties.EventPattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { bucket: { name: [expect.objectContaining({ 'Fn::ImportValue': expect.stringContaining('ImportBucket') })] }, object: { key: [{ prefix: 'appointments/' }] } },
+    });
+    expect(rule!.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [functionLogicalId(template, 'outreach-dev-appointment-file'), 'Arn'] } })]);
+    const s3 = statementsOfFunction(template, 'outreach-dev-appointment-file').filter((s) => asArray(s.Action).some((a) => a.startsWith('s3:')));
+    const objects = s3.flatMap((s) => asArray(s.Resource)).filter((r: any) => r['Fn::Join']).map((r: any) => r['Fn::Join'][1][1]);
+    expect(objects.sort()).toEqual(['/appointments/*', '/appointments/*']);
+    expect(s3.filter((s) => asArray(s.Action).some((a) => /Delete/.test(a)))).toEqual([]);
   });
 
   test('THEN the hand-off file runs daily at 06:00 UTC and may only put objects under handoffs/ and read the tracker', () => {

@@ -194,6 +194,14 @@ describe('GIVEN a stage WHEN the data stack is synthesised', () => {
     }
   });
 
+  test('THEN appointment-changes files expire like raw uploads; hand-off files, their results and Connect recordings like reports', () => {
+    const rule = (id: string, prefix: string, days: number) => ({ Id: id, Prefix: prefix, Status: 'Enabled', ExpirationInDays: days, NoncurrentVersionExpiration: { NoncurrentDays: 1 } });
+    expect(lifecycleRules(prod.data, 'ImportBucket')).toContainEqual(rule('purge-appointment-files', 'appointments/', 7));
+    expect(lifecycleRules(prod.data, 'ReportsBucket')).toContainEqual(rule('expire-hand-off-files', 'handoffs/', 90));
+    expect(lifecycleRules(prod.data, 'ReportsBucket')).toContainEqual(rule('expire-appointment-file-results', 'appointments/', 90));
+    expect(lifecycleRules(prod.data, 'ReportsBucket')).toContainEqual(rule('expire-connect-recordings', 'connect/', 90));
+  });
+
   test('THEN incomplete multipart uploads are aborted in every bucket', () => {
     for (const prefix of ['ImportBucket', 'ReportsBucket', 'AccessLogsBucket']) {
       expect(lifecycleRules(dev.data, prefix)).toContainEqual(

@@ -347,7 +347,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
   });
 
   test('THEN an "Object Created" event from the import bucket under do-not-call/ (and no other prefix) invokes the do-not-call import, with a dead-letter queue', () => {
-    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) => JSON.stringify(r).includes('aws.s3'));
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) => JSON.stringify(r).includes('aws.s3') && JSON.stringify(r).includes('do-not-call'));
     expect(rules).toHaveLength(1);
     const fnId = functionLogicalId(template, FUNCTIONS.doNotCallImport);
     const queueId = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) => id.startsWith('DoNotCallImportDeadLetterQueue'))!;

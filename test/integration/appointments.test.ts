@@ -24,7 +24,8 @@ import { handler as sendMessage } from '../../lambdas/handlers/send-message';
 import { handler as lookupCaller } from '../../lambdas/handlers/lookup-caller';
 import { DispositionLedger } from '../../lambdas/adapters/disposition-ledger';
 import { handler as handOffFile } from '../../lambdas/handlers/hand-off-file';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { handler as appointmentFile } from '../../lambdas/handlers/appointment-file';
 import { handler as placeCallback } from '../../lambdas/handlers/place-callback';
 import { cadenceTestConfig, enrollPeople, phoneNumber, SUNRISE, type Enrolled, type Person } from './cadence-fixtures';
 
@@ -284,10 +285,38 @@ describe('appointments and what dispositions lead to', () => {
     const written = await at('2027-03-06T14:00:00Z', () => handOffFile({ practiceId: SUNRISE }));
     expect(written).toEqual([{ practiceId: SUNRISE, date: '2027-03-05', lines: 1, file: 's3://outreach-reports/handoffs/sunrise-family/2027-03-05.csv' }]);
     const text = await (await stack.s3.send(new GetObjectCommand({ Bucket: 'outreach-reports', Key: 'handoffs/sunrise-family/2027-03-05.csv' }))).Body!.transformToString();
-    expect(text.split('\r\n').slice(1, 2)).toEqual([expect.stringMatching(/^cancelled,[0-9a-f-]+,2027-03-20,10:00,,apt-cancels,Pat-apt-cancels,Doe,,\(206\) 510-0120,en,2027-03-05T18:00:00(\.\d+)?Z$/)]);
+    expect(text.split('\r\n').slice(1, 2)).toEqual([expect.stringMatching(/^cancelled,[0-9a-f-]+,c_[0-9a-f]{24},2027-03-20,10:00,,apt-cancels,Pat-apt-cancels,Doe,,\(206\) 510-0120,en,2027-03-05T18:00:00(\.\d+)?Z$/)]);
     const booked = await at('2027-03-02T14:00:00Z', () => handOffFile({ practiceId: SUNRISE }));
     // The seven bookings of 1 March above (the eighth was booked on the 2nd, with the move).
     expect(booked).toEqual([expect.objectContaining({ date: '2027-03-01', lines: 7 })]);
+  });
+
+  it('a practice\'s appointment-changes file applies each row, says what came of every line, and changes nothing the second time', async () => {
+    const one = await agentCall(people.comes!, { disposition: 'appointment-booked', appointmentAt: '2027-03-24T09:00' }, '2027-03-08T18:00:00Z');
+    const two = await agentCall(people.cancels!, { disposition: 'appointment-booked', appointmentAt: '2027-03-25T15:00' }, '2027-03-08T18:00:00Z');
+    const [first, second] = [appointmentIdFor(one.call), appointmentIdFor(two.call)];
+    const csv = [
+      'Appointment ID,Contact ID,Change,New Time,Place',
+      `${first},${contactIdOf(people.comes!)},Confirmed,,`,
+      `${second},${contactIdOf(people.cancels!)},Rescheduled,2027-03-26 11:30,Annex`,
+      `${second},${contactIdOf(people.cancels!)},maybe,,`,
+      `no-such-appointment,${contactIdOf(people.cancels!)},seen,,`,
+    ].join('\r\n');
+    await stack.s3.send(new PutObjectCommand({ Bucket: 'outreach-imports', Key: 'appointments/sunrise-family/changes-0309.csv', Body: csv }));
+    const drop = { detail: { bucket: { name: 'outreach-imports' }, object: { key: 'appointments/sunrise-family/changes-0309.csv' } } };
+
+    expect(await at('2027-03-09T18:00:00Z', () => appointmentFile(drop))).toEqual({ file: 'appointments/sunrise-family/changes-0309.csv.results.csv', counts: { applied: 2, unchanged: 1, unreadable: 1 } });
+    expect(await book().get(SUNRISE, contactIdOf(people.comes!), first)).toMatchObject({ status: 'confirmed' });
+    expect(await book().get(SUNRISE, contactIdOf(people.cancels!), second)).toMatchObject({ status: 'booked', at: '2027-03-26T18:30:00Z', place: 'Annex' });
+    const results = await (await stack.s3.send(new GetObjectCommand({ Bucket: 'outreach-reports', Key: 'appointments/sunrise-family/changes-0309.csv.results.csv' }))).Body!.transformToString();
+    expect(results.split('\r\n').slice(1, 5)).toEqual([
+      `2,${first},applied,confirm: now confirmed`,
+      `3,${second},applied,reschedule: now booked`,
+      '4,,unreadable,"unknown change ""maybe"" (confirm, cancel, reschedule, no-show or seen)"',
+      '5,no-such-appointment,unchanged,seen: no such appointment',
+    ]);
+
+    expect((await at('2027-03-09T18:05:00Z', () => appointmentFile(drop))).counts).toEqual({ applied: 0, unchanged: 3, unreadable: 1 });
   });
 
   it('refuses an appointment change it cannot read, naming what is wrong', async () => {
