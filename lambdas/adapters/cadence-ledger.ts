@@ -11,7 +11,7 @@
  *   PACE#<origination identity>         SLOTS                       the identity's next free send time (epoch ms)
  *   DNC#<e164>                          <practice id | ALL>         a number on a do-not-call list file
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Cursor, Enrollment } from '../domain/enrollment';
 import type { StepChannel } from '../domain/step-plan';
 import { ConflictError, TrackerTable, contactPk, stripKeys } from './tracker-table-client';
@@ -78,20 +78,7 @@ export class CadenceLedger extends TrackerTable {
 
   /** Stores a new enrollment unless the person already has one in this cadence; returns the stored one. */
   async createEnrollment(enrollment: Enrollment): Promise<{ created: boolean; enrollment: Enrollment }> {
-    try {
-      await this.conditional(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: contactPk(enrollment.practiceId, enrollment.contactId), sk: `ENROLLMENT#${enrollment.cadence}`, ...enrollment },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-        'enrolled already',
-      );
-      return { created: true, enrollment };
-    } catch (e) {
-      if (!(e instanceof ConflictError)) throw e;
-      return { created: false, enrollment: (await this.getEnrollment(enrollment.practiceId, enrollment.contactId, enrollment.cadence))! };
-    }
+    return this.putEnrollment(enrollment, { ConditionExpression: 'attribute_not_exists(pk)' });
   }
 
   /**
@@ -100,15 +87,21 @@ export class CadenceLedger extends TrackerTable {
    * occurrence stored twice is stored once. Returns what is stored now.
    */
   async startOccurrence(enrollment: Enrollment): Promise<{ created: boolean; enrollment: Enrollment }> {
+    return this.putEnrollment(enrollment, {
+      ConditionExpression: 'attribute_not_exists(pk) OR (#status <> :active AND enrollmentId <> :id)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':active': 'active', ':id': enrollment.enrollmentId },
+    });
+  }
+
+  /** Puts the enrollment if `condition` holds; else answers the one stored. */
+  private async putEnrollment(
+    enrollment: Enrollment,
+    condition: Pick<PutCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>,
+  ): Promise<{ created: boolean; enrollment: Enrollment }> {
     try {
       await this.conditional(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: contactPk(enrollment.practiceId, enrollment.contactId), sk: `ENROLLMENT#${enrollment.cadence}`, ...enrollment },
-          ConditionExpression: 'attribute_not_exists(pk) OR (#status <> :active AND enrollmentId <> :id)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':active': 'active', ':id': enrollment.enrollmentId },
-        }),
+        new PutCommand({ TableName: this.tableName, Item: { pk: contactPk(enrollment.practiceId, enrollment.contactId), sk: `ENROLLMENT#${enrollment.cadence}`, ...enrollment }, ...condition }),
         'enrolled already',
       );
       return { created: true, enrollment };

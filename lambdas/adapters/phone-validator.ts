@@ -8,6 +8,8 @@
  */
 import { PhoneNumberValidateCommand, PinpointClient } from '@aws-sdk/client-pinpoint';
 import Bottleneck from 'bottleneck';
+import { phoneTypeOf } from '../domain/phone';
+import type { PhoneValidation } from './tracker';
 
 /** What PhoneNumberValidate said about a number, as it said it. */
 export interface NumberAnswer {
@@ -26,6 +28,11 @@ export interface PhoneValidatorOptions {
   readonly maxAttempts: number;
   /** Base of the exponential backoff after a throttled or failed attempt. @default 200 */
   readonly backoffBaseMs?: number;
+}
+
+/** The tracker's record of a lookup's answer (the number's type in the system's words). */
+export function validationOf(e164: string, answer: NumberAnswer, validatedAt: string): PhoneValidation {
+  return { ...answer, e164, phoneType: phoneTypeOf(answer.phoneType), validatedAt };
 }
 
 export type LookupResult = { readonly ok: true; readonly answer: NumberAnswer } | { readonly ok: false; readonly error: string };

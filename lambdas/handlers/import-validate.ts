@@ -10,7 +10,7 @@
  * outcomes as soon as they are answered; the checkpoint only moves the counts.
  */
 import { emptyNumberCounts, NUMBER_SHARDS, type NumberCounts, type NumberCursor } from '../domain/import-run';
-import { phoneTypeOf } from '../domain/phone';
+import { validationOf } from '../adapters/phone-validator';
 import { logger } from '../adapters/powertools';
 import type { NumberWorkItem, PhoneValidation } from '../adapters/tracker';
 import { dependencies, expiresAt, ownedRun, stepInput, type TimeBudget } from './import-support';
@@ -70,7 +70,7 @@ export const handler = async (payload: unknown, context: TimeBudget): Promise<{ 
             out.failed.push(item.number);
             return { ...item, outcome: 'failed' };
           }
-          const validation: PhoneValidation = { ...answer.answer, e164: item.number, phoneType: phoneTypeOf(answer.answer.phoneType), validatedAt: new Date().toISOString() };
+          const validation = validationOf(item.number, answer.answer, new Date().toISOString());
           out.validations.push(validation);
           if (item.retry) out.retried.push(item.number);
           return { ...item, outcome: 'looked-up', phoneType: validation.phoneType };

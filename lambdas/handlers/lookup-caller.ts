@@ -16,19 +16,9 @@ import { Tracker } from '../adapters/tracker';
 import type { Contact } from '../domain/contact';
 import { normalisePhone } from '../domain/phone';
 import { findPractice, practiceCountry } from '../domain/stage-config';
+import { contactFlowEvent } from './contact-flow-event';
 
-const flowEvent = z.object({
-  Name: z.literal('ContactFlowEvent'),
-  Details: z.object({
-    ContactData: z
-      .object({
-        ContactId: z.string().min(1),
-        CustomerEndpoint: z.object({ Address: z.string().optional() }).loose().nullish(),
-      })
-      .loose(),
-    Parameters: z.object({ practiceId: z.string().min(1) }).loose(),
-  }),
-});
+const flowEvent = contactFlowEvent(z.object({ practiceId: z.string().min(1) }).loose());
 
 export interface CallerAnswer {
   readonly [attribute: string]: string;

@@ -13,16 +13,17 @@ import { z } from 'zod';
 import { now } from '../adapters/clock';
 import { ContactCenter } from '../adapters/contact-center';
 import { DispositionLedger, type DispositionRecord } from '../adapters/disposition-ledger';
-import { PhoneValidator } from '../adapters/phone-validator';
+import { PhoneValidator, validationOf } from '../adapters/phone-validator';
 import { logger } from '../adapters/powertools';
 import { requiredEnv } from '../adapters/settings';
 import type { Attempt } from '../adapters/cadence-ledger';
 import type { Contact, ContactPhone } from '../domain/contact';
 import { AMD_DISPOSITIONS, nextActions, readDisposition, type DispositionAttributes, type DispositionSource, type NextAction } from '../domain/disposition';
-import { phoneTypeOf, type PhoneLabel } from '../domain/phone';
+import type { PhoneLabel } from '../domain/phone';
 import { findPractice, type PracticeProfile } from '../domain/stage-config';
 import { appointmentDesk, bookAppointment, changeAppointmentOf, digest, practiceInfoText, schedule, textOrLater } from './appointment-desk';
 import { dependencies as cadenceDependencies } from './cadence-support';
+import { contactFlowEvent } from './contact-flow-event';
 import type { CallbackRequest } from './place-callback';
 import type { RetryRequest } from './resume-outreach';
 
@@ -40,20 +41,7 @@ const contactEvent = z.object({
     .loose(),
 });
 
-const flowEvent = z.object({
-  Name: z.literal('ContactFlowEvent'),
-  Details: z.object({
-    ContactData: z
-      .object({
-        ContactId: z.string().min(1),
-        InitialContactId: z.string().min(1).optional(),
-        Attributes: z.record(z.string(), z.string()).default({}),
-        CustomerEndpoint: z.object({ Address: z.string().optional() }).loose().nullish(),
-      })
-      .loose(),
-    Parameters: z.record(z.string(), z.string()).default({}),
-  }),
-});
+const flowEvent = contactFlowEvent(z.record(z.string(), z.string()).default({}));
 
 /** What a flow's Lambda block gets back: flat strings only (Connect's rule for block outputs). */
 export interface FlowAnswer {
@@ -234,7 +222,7 @@ async function classify(e164: string): Promise<void> {
   validator ??= new PhoneValidator({ ratePerSecond: 1, maxAttempts: Math.min(3, config.validation.maxAttempts) });
   const answer = await validator.validate(e164);
   if (!answer.ok) throw new Error(`the new number could not be classified: ${answer.error}`);
-  await tracker.saveValidation({ ...answer.answer, e164, phoneType: phoneTypeOf(answer.answer.phoneType), validatedAt: now().toISOString() });
+  await tracker.saveValidation(validationOf(e164, answer.answer, now().toISOString()));
 }
 
 export function resetDispositionDependencies(): void {

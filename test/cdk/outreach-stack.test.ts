@@ -206,7 +206,10 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
   });
 
   test('THEN without a contact center there is no disposition function and no Connect rule', () => {
-    expect(() => functionLogicalId(noContactCenter.outreach, FUNCTIONS.recordDisposition)).toThrow();
+    const names = Object.values(noContactCenter.outreach.findResources('AWS::Lambda::Function')).map((f) => f.Properties.FunctionName);
+    expect(names).toContain(FUNCTIONS.plan);
+    expect(names).not.toContain(FUNCTIONS.recordDisposition);
+    expect(noContactCenter.stacks.contactCenter).toBeUndefined();
     expect(JSON.stringify(noContactCenter.outreach.findResources('AWS::Events::Rule'))).not.toContain('aws.connect');
   });
 
