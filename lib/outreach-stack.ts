@@ -253,8 +253,9 @@ export class OutreachStack extends Stack {
       })
         // A number an agent takes down is classified at once, so it can be texted.
         .allowPhoneNumberValidate();
-      // A booking texts the confirmation and schedules reminders; a refusal texts the practice information.
-      this.appointmentDesk.equip(this.recordDispositionFunction);
+      // A booking texts the confirmation and schedules reminders; a refusal texts the practice information;
+      // a caller's cancellation starts the cancellation follow-up.
+      this.appointmentDesk.equip(this.recordDispositionFunction).bindCadenceWorkflow(stateMachine);
       for (const instance of instances) this.recordDispositionFunction.allowReadContactAttributes(instance);
       acknowledge(
         this.recordDispositionFunction,

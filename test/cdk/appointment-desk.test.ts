@@ -40,7 +40,21 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
       changeAppointment: ['events:PutEvents', ...scheduling, 'sms-voice:SendTextMessage', 'states:StartExecution'].sort(),
       appointmentFile: ['events:PutEvents', ...scheduling, 's3:Abort*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging', 'sms-voice:SendTextMessage', 'states:StartExecution'].sort(),
       handOffFile: ['s3:Abort*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
-      recordDisposition: ['connect:GetContactAttributes', 'events:PutEvents', ...scheduling, 'mobiletargeting:PhoneNumberValidate', 'sms-voice:SendTextMessage'].sort(),
+      recordDisposition: ['connect:GetContactAttributes', 'events:PutEvents', ...scheduling, 'mobiletargeting:PhoneNumberValidate', 'sms-voice:SendTextMessage', 'states:StartExecution'].sort(),
+    });
+  });
+
+  test('THEN each function is told exactly the resources its handler reads (a missing one fails at run time, not at synth)', () => {
+    const names = (key: Name) => Object.keys(env(key)).filter((k) => !/^(POWERTOOLS_|NODE_OPTIONS|AWS_|OUTREACH_CONFIG_FILE)/.test(k)).sort();
+    const desk = ['CONFIGURATION_SET_NAME', 'EVENT_BUS_NAME', 'ORIGINATION_IDENTITIES', 'SCHEDULES', 'TRACKER_TABLE_NAME'];
+    expect(Object.fromEntries((Object.keys(NAMES) as Name[]).map((k) => [k, names(k)]))).toEqual({
+      sendMessage: ['CONFIGURATION_SET_NAME', 'ORIGINATION_IDENTITIES', 'SCHEDULES', 'TRACKER_TABLE_NAME'],
+      placeCallback: ['SCHEDULES', 'TRACKER_TABLE_NAME'],
+      resumeOutreach: ['CADENCE_STATE_MACHINE_ARN', 'TRACKER_TABLE_NAME'],
+      changeAppointment: ['CADENCE_STATE_MACHINE_ARN', ...desk].sort(),
+      appointmentFile: ['CADENCE_STATE_MACHINE_ARN', 'IMPORT_BUCKET_NAME', 'REPORTS_BUCKET_NAME', ...desk].sort(),
+      handOffFile: ['REPORTS_BUCKET_NAME', 'TRACKER_TABLE_NAME'],
+      recordDisposition: ['CADENCE_STATE_MACHINE_ARN', ...desk].sort(),
     });
   });
 

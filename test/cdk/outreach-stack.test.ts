@@ -168,7 +168,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
         'sqs:SendMessage',
       ],
       doNotCallImport: ['kms:GenerateDataKey', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 'sqs:SendMessage'],
-      // The desk's work on a booking: the confirmation text, reminder schedules (passing only their role), the hand-off event.
+      // The desk's work on a booking (the confirmation text, reminder schedules passing only their role, the hand-off event) and a caller's cancellation (its follow-up).
       recordDisposition: [
         'connect:GetContactAttributes',
         'events:PutEvents',
@@ -180,6 +180,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
         'scheduler:UpdateSchedule',
         'sms-voice:SendTextMessage',
         'sqs:SendMessage',
+        'states:StartExecution',
       ],
     });
   });
