@@ -12,6 +12,7 @@
  * it seen, through change-appointment: Scheduler calls per appointment, for the booking alone
  * and over that life.
  */
+import './quiet-handler-logs';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConnectClient, UpdateContactAttributesCommand } from '@aws-sdk/client-connect';
@@ -63,8 +64,6 @@ async function pool<T>(items: readonly T[], concurrency: number, work: (item: T)
 }
 
 async function run(spec: DispositionWorkerSpec): Promise<DispositionWorkerResult> {
-  // The handlers' logs are for CloudWatch; the worker's answer is the figures.
-  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   const stack = await startLocalStack({ stateDir: spec.stateDir, configPath: spec.configPath, sandbox: spec.sandbox });
   try {
     const file = join(spec.stateDir, 'people.csv');
