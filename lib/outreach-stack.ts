@@ -20,6 +20,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { PracticeProfile, StageConfig } from '../lambdas/domain/stage-config';
@@ -54,8 +55,8 @@ export interface OutreachStackProps extends StackProps {
   readonly reportsBucket: s3.IBucket;
   /** Hand-offs go out on it; the practice's appointment changes come in on it. */
   readonly eventBus: events.IEventBus;
-  /** Origination identities, configuration set and opt-out list the senders use (the messaging stack). */
-  readonly messaging: SendingResources;
+  /** Origination identities, configuration set and opt-out list the senders use, and the inbound SMS topic (the messaging stack). */
+  readonly messaging: SendingResources & { readonly inboundSmsTopic?: sns.ITopic };
 }
 
 export class OutreachStack extends Stack {
@@ -81,6 +82,8 @@ export class OutreachStack extends Stack {
   public readonly appointmentDesk: AppointmentDesk;
   /** Writes the day's scheduling hand-off files, once a day. */
   public readonly handOffFileFunction: OutreachFunction;
+  /** Reads every text people send to the practices' numbers (two-way SMS); there when the messaging stack has the topic. */
+  public readonly receiveReplyFunction?: OutreachFunction;
 
   constructor(scope: Construct, id: string, props: OutreachStackProps) {
     super(scope, id, props);
@@ -243,6 +246,29 @@ export class OutreachStack extends Stack {
       }),
     );
 
+    // Two-way SMS: the inbound topic → receive-reply (opt-outs first; appointment replies through the desk).
+    const inbound = props.messaging.inboundSmsTopic;
+    if (inbound) {
+      this.receiveReplyFunction = this.appointmentDesk
+        .equip(
+          outreachFunction('ReceiveReply', 'receive-reply.ts', 'receive-reply', 'outreach-replies', {
+            description: 'Reads each text people send: opt-out, opt-in, HELP, appointment replies, and flags the rest for staff',
+            timeout: Duration.seconds(60),
+            deadLetterQueue: this.appointmentDesk.deadLetterQueue,
+          }),
+        )
+        .bindCadenceWorkflow(stateMachine)
+        .allowManageOptOuts(props.messaging);
+      // The subscription lives here, beside the function: the messaging stack cannot refer to this one.
+      new sns.Subscription(this, 'InboundSmsSubscription', { topic: inbound, protocol: sns.SubscriptionProtocol.LAMBDA, endpoint: this.receiveReplyFunction.functionArn });
+      this.receiveReplyFunction.function.addPermission('InboundSmsInvokes', { principal: new iam.ServicePrincipal('sns.amazonaws.com'), sourceArn: inbound.topicArn, sourceAccount: this.account });
+      acknowledge(
+        this.receiveReplyFunction,
+        'HIPAA.Security-LambdaConcurrency',
+        'Invoked by SNS for each text people send, at their pace; a reservation would take capacity from the account pool and could delay an opt-out, which must take effect before the next message.',
+      );
+    }
+
     // Dispositions: only where a practice has a Connect contact center (one this config names, or one the contact center stack creates).
     if (config.practices.some((p) => p.contactCenter)) {
       this.dispositionDeadLetterQueue = this.deadLetterQueue('DispositionDeadLetterQueue', props.key, 'Connect contact-event rule');
@@ -277,12 +303,12 @@ export class OutreachStack extends Stack {
     // Practices whose Connect instance the ContactCenter stack creates: every function that plans a send reads its ids.
     if (config.practices.some((p) => p.contactCenter?.instanceAlias)) {
       const desk = this.appointmentDesk;
-      for (const fn of [...Object.values(this.cadenceFunctions), desk.sendMessage, desk.placeCallback, desk.changeAppointment, desk.appointmentFile, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : [])]) {
+      for (const fn of [...Object.values(this.cadenceFunctions), desk.sendMessage, desk.placeCallback, desk.changeAppointment, desk.appointmentFile, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : []), ...(this.receiveReplyFunction ? [this.receiveReplyFunction] : [])]) {
         fn.allowReadCreatedContactCenters(stage);
       }
     }
 
-    for (const fn of [this.postcardManifestFunction, this.handOffFileFunction, this.doNotCallImportFunction, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : [])]) {
+    for (const fn of [this.postcardManifestFunction, this.handOffFileFunction, this.doNotCallImportFunction, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : []), ...(this.receiveReplyFunction ? [this.receiveReplyFunction] : [])]) {
       acknowledge(
         fn,
         'HIPAA.Security-LambdaInsideVPC',

@@ -27,6 +27,7 @@ export const LOCAL_NAMES = {
   cadenceStateMachine: 'arn:aws:states:us-east-1:000000000000:stateMachine:outreach-local-cadence',
   configurationSet: 'outreach-local',
   scheduleGroup: 'outreach-local',
+  optOutList: 'outreach-local-opt-outs',
 } as const;
 
 /** The functions schedules invoke, as the local host names them (it maps each ARN to its handler). */
@@ -68,6 +69,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     CADENCE_STATE_MACHINE_ARN: LOCAL_NAMES.cadenceStateMachine,
     CONFIGURATION_SET_NAME: LOCAL_NAMES.configurationSet,
     SCHEDULES: JSON.stringify(LOCAL_SCHEDULES),
+    OPT_OUT_LIST_NAME: LOCAL_NAMES.optOutList,
     OUTREACH_CONFIG_FILE: resolve(options.configPath ?? SAMPLE_CONFIG),
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
@@ -91,6 +93,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     (await import('../lambdas/handlers/cadence-support')).resetCadenceDependencies();
     (await import('../lambdas/handlers/appointment-desk')).resetAppointmentDesk();
     (await import('../lambdas/handlers/record-disposition')).resetDispositionDependencies();
+    (await import('../lambdas/handlers/receive-reply')).resetReplyDependencies();
     (await import('../lambdas/adapters/settings')).resetStageConfig();
   } catch (e) {
     await stop(); // never leave engine processes behind a failed start

@@ -3,7 +3,14 @@
  * messages. Every send names the configuration set (delivery events) and carries the
  * attempt key as context, so an event finds its attempt again.
  */
-import { PinpointSMSVoiceV2Client, SendTextMessageCommand, SendVoiceMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import {
+  DeleteOptedOutNumberCommand,
+  PinpointSMSVoiceV2Client,
+  PutOptedOutNumberCommand,
+  ResourceNotFoundException,
+  SendTextMessageCommand,
+  SendVoiceMessageCommand,
+} from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { classified } from './send-errors';
 
 export interface OutboundMessage {
@@ -41,6 +48,21 @@ export class Messaging {
       ),
     );
     return out.MessageId!;
+  }
+
+  /**
+   * Puts a number on the SMS numbers' opt-out list, so End User Messaging itself refuses texts
+   * to it too (an opt-out the system heard — free text, an agent — that the service did not).
+   */
+  async optOut(optOutListName: string, number: string): Promise<void> {
+    await this.client.send(new PutOptedOutNumberCommand({ OptOutListName: optOutListName, OptedOutNumber: number }));
+  }
+
+  /** Takes a number off the opt-out list after it opted back in; a number not on it is fine. */
+  async optIn(optOutListName: string, number: string): Promise<void> {
+    await this.client.send(new DeleteOptedOutNumberCommand({ OptOutListName: optOutListName, OptedOutNumber: number })).catch((e: unknown) => {
+      if (!(e instanceof ResourceNotFoundException)) throw e;
+    });
   }
 
   /** A text-to-speech voice message; `ssml` is a <speak> document. */

@@ -289,6 +289,24 @@ export class Tracker extends TrackerTable {
     await this.changeProfile(practiceId, contactId, { at, id: `opt-out-${channel}`, kind: 'opt-out', detail: { channel, source } }, 'SET optedOut.#channel = if_not_exists(optedOut.#channel, :at)', { '#channel': channel }, {});
   }
 
+  /**
+   * The person opted back in to `channel` (START after STOP): that channel's opt-out ends. An
+   * opt-out of every channel becomes one of the others only, since they asked for this one back.
+   */
+  async recordOptIn(practiceId: string, contactId: string, channel: ConsentChannel, source: string, at: string): Promise<void> {
+    const contact = await this.getContact(practiceId, contactId);
+    if (!contact || (!contact.optedOut[channel] && !contact.optedOut.all)) return;
+    const others = (['sms', 'voice'] as const).filter((c) => c !== channel);
+    const optedOut: Record<string, string> = { ...contact.optedOut } as Record<string, string>;
+    delete optedOut[channel];
+    if (optedOut.all) {
+      for (const c of others) optedOut[c] ??= optedOut.all;
+      delete optedOut.all;
+    }
+    // Conditional on the profile as read: a concurrent opt-out is never undone by this.
+    await this.changeProfile(practiceId, contactId, { at, id: `opt-in-${channel}-${at}`, kind: 'opt-in', detail: { channel, source } }, 'SET optedOut = :optedOut', {}, { ':optedOut': optedOut, ':seen': contact.updatedAt }, 'updatedAt = :seen');
+  }
+
   /** The person asked not to be called: voicemails and calls end for good (an import never clears it). */
   async setDoNotCall(practiceId: string, contactId: string, source: string, at: string): Promise<void> {
     await this.changeProfile(practiceId, contactId, { at, id: 'do-not-call', kind: 'do-not-call', detail: { source } }, 'SET doNotCall = if_not_exists(doNotCall, :at)', {}, {});

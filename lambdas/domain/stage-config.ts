@@ -19,6 +19,7 @@ import { CANONICAL_FIELDS } from './import-columns';
 import { clockTime, LEGAL_WINDOW, localWindowSchema, sendWindowConfigSchema } from './send-window-rules';
 import { WEEKDAYS } from './agent-hours';
 import { appointmentPolicySchema } from './appointment';
+import { REPLY_TEXT_KINDS, replyTextProblems, replyTextsSchema } from './reply-texts';
 
 const practiceId = z
   .string()
@@ -240,6 +241,8 @@ export const stageConfigSchema = z
         practiceInfoTemplate: z.string().min(1).optional(),
       })
       .default({ retryAfterDeclineDays: 30 }),
+    /** What the system answers to HELP, and after an opt-out or an opt-in, per language. @default the shipped texts (reply-texts.ts) */
+    replies: replyTextsSchema,
     practices: z.array(practiceSchema).min(1),
   })
   .superRefine((config, ctx) => {
@@ -264,6 +267,14 @@ export const stageConfigSchema = z
       if (outside(r.at)) ctx.addIssue({ code: 'custom', path: ['appointments', 'reminders', i, 'at'], message: `reminder "${r.id}" at ${r.at} is outside the send window ${start}–${end}` });
     });
     for (const { path, message } of messageTemplateProblems(config)) ctx.addIssue({ code: 'custom', path, message });
+    for (const kind of REPLY_TEXT_KINDS) {
+      for (const [language, text] of Object.entries(config.replies[kind])) {
+        for (const message of replyTextProblems(kind, text)) ctx.addIssue({ code: 'custom', path: ['replies', kind, language], message: `the ${kind} reply ${message}` });
+      }
+      for (const practice of config.practices) {
+        if (!Object.hasOwn(config.replies[kind], practice.languages[0]!)) ctx.addIssue({ code: 'custom', path: ['replies', kind], message: `no '${practice.languages[0]}' text, the first language of practice ${practice.id}` });
+      }
+    }
     if (outside(config.appointments.reviewRequest.at)) {
       ctx.addIssue({ code: 'custom', path: ['appointments', 'reviewRequest', 'at'], message: `the review request at ${config.appointments.reviewRequest.at} is outside the send window ${start}–${end}` });
     }

@@ -277,6 +277,7 @@ export async function deliver(input: z.infer<typeof taskInput>, pacing: ((s: Sit
     if (e instanceof PermanentSendError) {
       await ledger.completeAttempt(attempt, { status: 'failed', reason: e.reason });
       await giveBack();
+      await optedOutAtProvider(e, attempt);
       await advance(s, cursor);
       return { ...state, pacing: undefined, decision: { action: 'failed', reason: e.reason, cursor } };
     }
@@ -289,6 +290,16 @@ export async function deliver(input: z.infer<typeof taskInput>, pacing: ((s: Sit
   await ledger.completeAttempt(attempt, { status: 'sent', providerMessageId, sentAt: now().toISOString() });
   await advance(s, cursor);
   return { ...state, pacing: undefined, decision: { action: 'sent', channel: plan.channel, cursor } };
+}
+
+/**
+ * A text End User Messaging refused because the number is on its opt-out list (a STOP the
+ * carrier or the service handled, which may never have reached the system as a reply): the
+ * person is opted out of texts in the tracker too, so nothing plans another.
+ */
+export async function optedOutAtProvider(e: PermanentSendError, attempt: Pick<Attempt, 'practiceId' | 'contactId' | 'channel' | 'at'>): Promise<void> {
+  if (e.reason !== 'DESTINATION_PHONE_NUMBER_OPTED_OUT' || attempt.channel !== 'sms') return;
+  await dependencies().tracker.recordOptOut(attempt.practiceId, attempt.contactId, 'sms', 'end-user-messaging:opt-out-list', now().toISOString());
 }
 
 /**

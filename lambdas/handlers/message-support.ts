@@ -19,7 +19,7 @@ import type { Contact } from '../domain/contact';
 import type { PracticeProfile } from '../domain/stage-config';
 import { planSend, type PlannedStep, type SendPlan } from '../domain/step-plan';
 import { formatAppointment, renderSms, templateFields, templateText } from '../domain/templates';
-import { dependencies, INLINE_WAIT_MS, loadSendSituation, originationIdentity, type Pacing } from './cadence-support';
+import { dependencies, INLINE_WAIT_MS, loadSendSituation, optedOutAtProvider, originationIdentity, type Pacing } from './cadence-support';
 
 /** A one-off message to one person, exactly once per key. */
 export interface OneOffRequest {
@@ -157,6 +157,7 @@ export async function sendOneOff(r: OneOffRequest, channel: OneOffChannel): Prom
       if (e instanceof PermanentSendError) {
         await ledger.completeAttempt(claimed, { status: 'failed', reason: e.reason });
         await ledger.giveBackCap(r.practice.id, r.contact.contactId, plan.capDate!);
+        await optedOutAtProvider(e, claimed);
         return { status: 'failed', reason: e.reason };
       }
       await release();

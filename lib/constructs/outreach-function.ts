@@ -42,6 +42,7 @@ export const ENV = {
   originationIdentities: ORIGINATION_IDENTITIES_ENV,
   cadenceStateMachineArn: 'CADENCE_STATE_MACHINE_ARN',
   schedules: 'SCHEDULES',
+  optOutListName: 'OPT_OUT_LIST_NAME',
 } as const;
 
 /** The one-time schedules' group, the role Scheduler invokes the targets with, and the targets (lambdas/adapters/message-scheduler.ts). */
@@ -307,6 +308,22 @@ export class OutreachFunction extends Construct implements iam.IGrantable {
           configurationSetArn(stack, messaging.configurationSetName),
           stack.formatArn({ service: 'sms-voice', resource: 'opt-out-list', resourceName: messaging.optOutListName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
         ],
+      }),
+    );
+    return this;
+  }
+
+  /**
+   * Sets OPT_OUT_LIST_NAME and grants putting numbers on and taking them off that one opt-out
+   * list (the system heard an opt-out, or an opt-in, the service did not).
+   */
+  public allowManageOptOuts(messaging: Pick<SendingResources, 'optOutListName'>): this {
+    const stack = Stack.of(this);
+    this.handler.addEnvironment(ENV.optOutListName, messaging.optOutListName);
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['sms-voice:PutOptedOutNumber', 'sms-voice:DeleteOptedOutNumber'],
+        resources: [stack.formatArn({ service: 'sms-voice', resource: 'opt-out-list', resourceName: messaging.optOutListName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
       }),
     );
     return this;

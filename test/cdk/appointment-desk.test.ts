@@ -21,6 +21,7 @@ const NAMES = {
   handOffFile: 'outreach-dev-hand-off-file',
   appointmentFile: 'outreach-dev-appointment-file',
   recordDisposition: 'outreach-dev-record-disposition',
+  receiveReply: 'outreach-dev-receive-reply',
 } as const;
 type Name = keyof typeof NAMES;
 const fnProps = (key: Name) => template.toJSON().Resources[functionLogicalId(template, NAMES[key])].Properties;
@@ -41,6 +42,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
       appointmentFile: ['events:PutEvents', ...scheduling, 's3:Abort*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging', 'sms-voice:SendTextMessage', 'states:StartExecution'].sort(),
       handOffFile: ['s3:Abort*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
       recordDisposition: ['connect:GetContactAttributes', 'events:PutEvents', ...scheduling, 'mobiletargeting:PhoneNumberValidate', 'sms-voice:SendTextMessage', 'states:StartExecution'].sort(),
+      receiveReply: ['events:PutEvents', ...scheduling, 'sms-voice:DeleteOptedOutNumber', 'sms-voice:PutOptedOutNumber', 'sms-voice:SendTextMessage', 'states:StartExecution'].sort(),
     });
   });
 
@@ -55,6 +57,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
       appointmentFile: ['CADENCE_STATE_MACHINE_ARN', 'IMPORT_BUCKET_NAME', 'REPORTS_BUCKET_NAME', ...desk].sort(),
       handOffFile: ['REPORTS_BUCKET_NAME', 'TRACKER_TABLE_NAME'],
       recordDisposition: ['CADENCE_STATE_MACHINE_ARN', ...desk].sort(),
+      receiveReply: ['CADENCE_STATE_MACHINE_ARN', 'OPT_OUT_LIST_NAME', ...desk].sort(),
     });
   });
 
@@ -117,6 +120,28 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
     const objects = s3.flatMap((s) => asArray(s.Resource)).filter((r: any) => r['Fn::Join']).map((r: any) => r['Fn::Join'][1][1]);
     expect(objects.sort()).toEqual(['/appointments/*', '/appointments/*']);
     expect(s3.filter((s) => asArray(s.Action).some((a) => /Delete/.test(a)))).toEqual([]);
+  });
+
+  test('THEN every text people send reaches receive-reply: subscribed to the messaging stack\'s inbound topic, which alone (in this account) may invoke it', () => {
+    const [subscription] = Object.values(template.findResources('AWS::SNS::Subscription'));
+    expect(subscription!.Properties).toEqual({
+      Protocol: 'lambda',
+      TopicArn: expect.objectContaining({ 'Fn::ImportValue': expect.stringContaining('InboundSmsTopic') }),
+      Endpoint: { 'Fn::GetAtt': [functionLogicalId(template, NAMES.receiveReply), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [functionLogicalId(template, NAMES.receiveReply), 'Arn'] },
+      Principal: 'sns.amazonaws.com',
+      SourceArn: subscription!.Properties.TopicArn,
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+  });
+
+  test('THEN receive-reply may put numbers on and take them off only the stage\'s opt-out list', () => {
+    const grants = statementsOfFunction(template, NAMES.receiveReply).filter((st) => asArray(st.Action).includes('sms-voice:PutOptedOutNumber'));
+    expect(grants).toEqual([{ Effect: 'Allow', Action: ['sms-voice:DeleteOptedOutNumber', 'sms-voice:PutOptedOutNumber'], Resource: expect.objectContaining({ 'Fn::Join': expect.arrayContaining([expect.arrayContaining([':opt-out-list/']) ]) }) }]);
+    expect(env('receiveReply').OPT_OUT_LIST_NAME).toEqual(expect.objectContaining({ 'Fn::ImportValue': expect.stringContaining('OptOutList') }));
   });
 
   test('THEN the hand-off file runs daily at 06:00 UTC and may only put objects under handoffs/ and read the tracker', () => {

@@ -9,6 +9,7 @@ import { putEvents } from './eventbridge-put-events';
 import { phoneNumberValidate } from './pinpoint-phone-number-validate';
 import { createSchedule, deleteSchedule, getSchedule, listSchedules, updateSchedule } from './scheduler-schedules';
 import { startExecution } from './sfn-start-execution';
+import { deleteOptedOutNumber, putOptedOutNumber } from './sms-voice-v2-opted-out-numbers';
 import { sendTextMessage } from './sms-voice-v2-send-text-message';
 import { sendVoiceMessage } from './sms-voice-v2-send-voice-message';
 
@@ -17,6 +18,8 @@ export const OPERATIONS: readonly OperationModule[] = [
   putEvents,
   sendTextMessage,
   sendVoiceMessage,
+  putOptedOutNumber,
+  deleteOptedOutNumber,
   startOutboundVoiceContact,
   getContactAttributes,
   updateContactAttributes,

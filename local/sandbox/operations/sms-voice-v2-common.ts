@@ -42,9 +42,10 @@ export function throwIfInvalid(checks: MemberChecks): void {
   if (!checks.ok) throw validationError(checks);
 }
 
-/** A destination on the sandbox's opt-out list: ConflictException DESTINATION_PHONE_NUMBER_OPTED_OUT. */
-export function refuseOptedOut(config: Readonly<SandboxConfig>, destination: string): void {
-  if (!config.optedOut?.includes(destination)) return;
+/** A destination on the sandbox's opt-out list (the option, or put there with PutOptedOutNumber): ConflictException DESTINATION_PHONE_NUMBER_OPTED_OUT. */
+export function refuseOptedOut(config: Readonly<SandboxConfig>, destination: string, serviceStore?: Map<string, unknown>): void {
+  const put = serviceStore?.get('opted-out-numbers') as Map<string, string> | undefined;
+  if (!config.optedOut?.includes(destination) && !put?.has(destination)) return;
   throw new ServiceError('ConflictException', `The destination phone number ${destination} is opted out.`, 400, {
     Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT',
     ResourceType: 'opted-out-number',

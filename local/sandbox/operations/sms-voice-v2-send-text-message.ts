@@ -49,7 +49,7 @@ export const sendTextMessage: OperationModule = {
   name: 'SendTextMessage',
   recordKinds: ['texts'],
   pacedBy,
-  handle({ body, config, record }) {
+  handle({ body, config, record, serviceStore }) {
     const checks = checkCommonMembers(body);
     checks.required('MessageBody');
     checks.string('MessageBody', { min: 1, max: 1600, notBlank: true });
@@ -59,7 +59,7 @@ export const sendTextMessage: OperationModule = {
     checks.stringMap('DestinationCountryParameters', { maxEntries: 10, value: { min: 1, max: 64 } });
     throwIfInvalid(checks);
 
-    refuseOptedOut(config, body.DestinationPhoneNumber as string);
+    refuseOptedOut(config, body.DestinationPhoneNumber as string, serviceStore);
     const MessageId = randomUUID();
     record('texts', { MessageId, ...pick(body, MEMBERS), DryRun: body.DryRun === true });
     return { body: { MessageId } };

@@ -60,7 +60,7 @@ export const sendVoiceMessage: OperationModule = {
   name: 'SendVoiceMessage',
   recordKinds: ['voice-messages'],
   pacedBy,
-  handle({ body, config, record }) {
+  handle({ body, config, record, serviceStore }) {
     const checks = checkCommonMembers(body);
     const textType = checks.enumeration('MessageBodyTextType', ['TEXT', 'SSML'] as const) ?? 'TEXT';
     checks.required('MessageBody');
@@ -77,7 +77,7 @@ export const sendVoiceMessage: OperationModule = {
       }
     }
 
-    refuseOptedOut(config, body.DestinationPhoneNumber as string);
+    refuseOptedOut(config, body.DestinationPhoneNumber as string, serviceStore);
     const MessageId = randomUUID();
     record('voice-messages', { MessageId, ...pick(body, MEMBERS), DryRun: body.DryRun === true });
     return { body: { MessageId } };
