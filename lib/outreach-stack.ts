@@ -56,7 +56,7 @@ export interface OutreachStackProps extends StackProps {
   /** Hand-offs go out on it; the practice's appointment changes come in on it. */
   readonly eventBus: events.IEventBus;
   /** Origination identities, configuration set and opt-out list the senders use, and the inbound SMS topic (the messaging stack). */
-  readonly messaging: SendingResources & { readonly inboundSmsTopic?: sns.ITopic };
+  readonly messaging: SendingResources & { readonly inboundSmsTopic?: sns.ITopic; readonly deliveryEventsTopic?: sns.ITopic };
 }
 
 export class OutreachStack extends Stack {
@@ -84,6 +84,8 @@ export class OutreachStack extends Stack {
   public readonly handOffFileFunction: OutreachFunction;
   /** Reads every text people send to the practices' numbers (two-way SMS); there when the messaging stack has the topic. */
   public readonly receiveReplyFunction?: OutreachFunction;
+  /** Records what became of each text and voice message (the configuration set's events). */
+  public readonly recordDeliveryFunction?: OutreachFunction;
 
   constructor(scope: Construct, id: string, props: OutreachStackProps) {
     super(scope, id, props);
@@ -259,13 +261,27 @@ export class OutreachStack extends Stack {
         )
         .bindCadenceWorkflow(stateMachine)
         .allowManageOptOuts(props.messaging);
-      // The subscription lives here, beside the function: the messaging stack cannot refer to this one.
-      new sns.Subscription(this, 'InboundSmsSubscription', { topic: inbound, protocol: sns.SubscriptionProtocol.LAMBDA, endpoint: this.receiveReplyFunction.functionArn });
-      this.receiveReplyFunction.function.addPermission('InboundSmsInvokes', { principal: new iam.ServicePrincipal('sns.amazonaws.com'), sourceArn: inbound.topicArn, sourceAccount: this.account });
+      this.subscribe('InboundSms', inbound, this.receiveReplyFunction);
       acknowledge(
         this.receiveReplyFunction,
         'HIPAA.Security-LambdaConcurrency',
         'Invoked by SNS for each text people send, at their pace; a reservation would take capacity from the account pool and could delay an opt-out, which must take effect before the next message.',
+      );
+    }
+
+    // Delivery events: the configuration set's topic → record-delivery (the tracker only).
+    const deliveries = props.messaging.deliveryEventsTopic;
+    if (deliveries) {
+      this.recordDeliveryFunction = outreachFunction('RecordDelivery', 'record-delivery.ts', 'record-delivery', 'outreach-deliveries', {
+        description: 'Records what became of each text and voice message, and what it says about the number',
+        timeout: Duration.seconds(30),
+        deadLetterQueue: this.appointmentDesk.deadLetterQueue,
+      }).bindTrackerTable(props.trackerTable, 'readWrite');
+      this.subscribe('DeliveryEvents', deliveries, this.recordDeliveryFunction);
+      acknowledge(
+        this.recordDeliveryFunction,
+        'HIPAA.Security-LambdaConcurrency',
+        'Invoked by SNS for each delivery event, at the carriers\' pace; it only writes the tracker, and a reservation would take capacity from the account pool without protecting anything.',
       );
     }
 
@@ -308,7 +324,7 @@ export class OutreachStack extends Stack {
       }
     }
 
-    for (const fn of [this.postcardManifestFunction, this.handOffFileFunction, this.doNotCallImportFunction, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : []), ...(this.receiveReplyFunction ? [this.receiveReplyFunction] : [])]) {
+    for (const fn of [this.postcardManifestFunction, this.handOffFileFunction, this.doNotCallImportFunction, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : []), ...(this.receiveReplyFunction ? [this.receiveReplyFunction] : []), ...(this.recordDeliveryFunction ? [this.recordDeliveryFunction] : [])]) {
       acknowledge(
         fn,
         'HIPAA.Security-LambdaInsideVPC',
@@ -324,6 +340,12 @@ export class OutreachStack extends Stack {
     }
 
     new CfnOutput(this, 'CadenceStateMachineArn', { value: stateMachine.stateMachineArn });
+  }
+
+  /** Subscribes `fn` to a topic of the messaging stack; the subscription lives here, beside the function (that stack cannot refer to this one). */
+  private subscribe(id: string, topic: sns.ITopic, fn: OutreachFunction): void {
+    new sns.Subscription(this, `${id}Subscription`, { topic, protocol: sns.SubscriptionProtocol.LAMBDA, endpoint: fn.functionArn });
+    fn.function.addPermission(`${id}Invokes`, { principal: new iam.ServicePrincipal('sns.amazonaws.com'), sourceArn: topic.topicArn, sourceAccount: this.account });
   }
 
   /** A KMS-encrypted, TLS-only queue that is itself a dead-letter queue. */

@@ -6,12 +6,14 @@
  *   PRACTICE#<id>#CONTACT#<contactId>   ENROLLMENT#<cadence>        the person's enrollment in a cadence
  *   PRACTICE#<id>#CONTACT#<contactId>   ATTEMPT#<attemptKey>        one step of one round: claimed → sent | failed | unconfirmed, or skipped
  *   PRACTICE#<id>#CONTACT#<contactId>   CAP                         messages per local date counted against the frequency cap (the last 8 days), and a version
+ *   PRACTICE#<id>#CONTACT#<contactId>   DELIVERY-FAILURE#<e164>#<attemptKey>   a message to that number that failed (counted towards a bad number)
  *   IMPORT#<importId>#ENROLL#<shard>    <contactId>                 the import's enrollment work list
  *   PRACTICE#<id>#POSTCARDS#<date>      <attemptKey>                a line of that day's print-vendor manifest
  *   PACE#<origination identity>         SLOTS                       the identity's next free send time (epoch ms)
  *   DNC#<e164>                          <practice id | ALL>         a number on a do-not-call list file
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Delivery } from '../domain/delivery';
 import type { Cursor, Enrollment } from '../domain/enrollment';
 import type { StepChannel } from '../domain/step-plan';
 import { ConflictError, TrackerTable, contactPk, stripKeys } from './tracker-table-client';
@@ -49,6 +51,8 @@ export interface Attempt {
   readonly capDate?: string;
   readonly at: string;
   readonly sentAt?: string;
+  /** What the delivery events said of it, the one that stands (domain/delivery.ts). */
+  readonly delivery?: Delivery;
 }
 
 /** A line of a print vendor's postcard manifest. */
@@ -210,6 +214,42 @@ export class CadenceLedger extends TrackerTable {
       }),
       `attempt ${a.attemptKey} is not claimed by this execution`,
     );
+  }
+
+  /**
+   * Records what a delivery event says on its attempt, if it supersedes what is there (see
+   * domain/delivery.ts: any arrival order ends the same). Answers whether it did, or that the
+   * attempt is not in the ledger.
+   */
+  async recordDelivery(practiceId: string, contactId: string, attemptKey: string, delivery: Delivery): Promise<'recorded' | 'superseded' | 'no-attempt'> {
+    const later = 'delivery.#at < :at OR (delivery.#at = :at AND delivery.eventType < :type)';
+    const condition = delivery.final ? `delivery.#final = :false OR ${later}` : `delivery.#final = :false AND (${later})`;
+    try {
+      await this.conditional(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: contactPk(practiceId, contactId), sk: ATTEMPT + attemptKey },
+          UpdateExpression: 'SET delivery = :delivery',
+          ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(delivery) OR ${condition})`,
+          ExpressionAttributeNames: { '#at': 'at', '#final': 'final' },
+          ExpressionAttributeValues: { ':delivery': delivery, ':at': delivery.at, ':type': delivery.eventType, ':false': false },
+        }),
+        'a later or final delivery event is recorded already',
+      );
+      return 'recorded';
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      return (await this.getAttempt(practiceId, contactId, attemptKey)) ? 'superseded' : 'no-attempt';
+    }
+  }
+
+  /** A failed delivery to a number, once per attempt; answers the failures since the number last took a message. */
+  async recordDeliveryFailure(practiceId: string, contactId: string, e164: string, attemptKey: string, at: number, lastSuccessAt: number | undefined): Promise<number> {
+    const pk = contactPk(practiceId, contactId);
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk, sk: `DELIVERY-FAILURE#${e164}#${attemptKey}`, e164, attemptKey, at } }));
+    let failures = 0;
+    for await (const item of this.query(pk, `DELIVERY-FAILURE#${e164}#`)) if ((item.at as number) > (lastSuccessAt ?? 0)) failures += 1;
+    return failures;
   }
 
   /** Gives a claim back when the effect certainly did not happen (throttled, 5xx before acceptance), so a retry may try again. */

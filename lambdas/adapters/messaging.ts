@@ -1,7 +1,7 @@
 /**
  * End User Messaging SMS and voice (v2): the only code that sends texts and voice
  * messages. Every send names the configuration set (delivery events) and carries the
- * attempt key as context, so an event finds its attempt again.
+ * attempt key, practice and contact ids as context, so an event finds its attempt again.
  */
 import {
   DeleteOptedOutNumberCommand,
@@ -18,6 +18,9 @@ export interface OutboundMessage {
   readonly from: string;
   readonly body: string;
   readonly attemptKey: string;
+  /** Whose attempt it is: delivery events carry these back (ids only, no person data). */
+  readonly practiceId: string;
+  readonly contactId: string;
   /** Care messages are transactional; outreach is promotional. */
   readonly purpose: 'care' | 'outreach';
 }
@@ -43,7 +46,7 @@ export class Messaging {
           MessageBody: m.body,
           MessageType: m.purpose === 'care' ? 'TRANSACTIONAL' : 'PROMOTIONAL',
           ConfigurationSetName: this.configurationSetName,
-          Context: { attempt: m.attemptKey },
+          Context: { attempt: m.attemptKey, practice: m.practiceId, contact: m.contactId },
         }),
       ),
     );
@@ -76,7 +79,7 @@ export class Messaging {
           MessageBodyTextType: 'SSML',
           VoiceId: m.voiceId as never,
           ConfigurationSetName: this.configurationSetName,
-          Context: { attempt: m.attemptKey },
+          Context: { attempt: m.attemptKey, practice: m.practiceId, contact: m.contactId },
         }),
       ),
     );

@@ -314,16 +314,7 @@ export class Tracker extends TrackerTable {
 
   /** A number that reached someone else: no step uses it for this person again (others may still own it). */
   async markWrongNumber(practiceId: string, contactId: string, e164: string, source: string, at: string): Promise<void> {
-    // A nested SET needs its map: contacts written before wrongNumbers existed get an empty one first.
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: contactPk(practiceId, contactId), sk: PROFILE },
-        UpdateExpression: 'SET wrongNumbers = if_not_exists(wrongNumbers, :empty)',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':empty': {} },
-      }),
-    );
+    await this.ensureMap(practiceId, contactId, 'wrongNumbers');
     await this.changeProfile(practiceId, contactId, { at, id: `wrong-number-${e164}`, kind: 'wrong-number', detail: { source } }, 'SET wrongNumbers.#number = if_not_exists(wrongNumbers.#number, :at)', { '#number': e164 }, {});
   }
 
@@ -343,6 +334,43 @@ export class Tracker extends TrackerTable {
     ).catch((e: Error) => {
       if (!(e instanceof ConflictError)) throw e;
     });
+  }
+
+  /** Delivery events say messages no longer reach this number (over `channel`): the cadence uses the person's others. */
+  async markUndeliverable(practiceId: string, contactId: string, e164: string, channel: 'sms' | 'all', source: string, at: string): Promise<void> {
+    await this.ensureMap(practiceId, contactId, 'undeliverable');
+    await this.changeProfile(practiceId, contactId, { at, id: `undeliverable-${channel}-${e164}`, kind: 'undeliverable', detail: { channel, source } }, 'SET undeliverable.#number = :mark', { '#number': e164 }, { ':mark': { channel, at } });
+  }
+
+  /** A message reached this number (delivered, answered): earlier failures no longer count towards a bad number. */
+  async noteDelivered(practiceId: string, contactId: string, e164: string, at: number): Promise<void> {
+    await this.ensureMap(practiceId, contactId, 'lastDelivered');
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: contactPk(practiceId, contactId), sk: PROFILE },
+        UpdateExpression: 'SET lastDelivered.#number = :at',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastDelivered.#number) OR lastDelivered.#number < :at)',
+        ExpressionAttributeNames: { '#number': e164 },
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    ).catch((e: Error) => {
+      if (e.name !== 'ConditionalCheckFailedException') throw e;
+    });
+  }
+
+  /** A nested SET needs its map: contacts written before the map existed get an empty one first. */
+  private async ensureMap(practiceId: string, contactId: string, name: 'wrongNumbers' | 'undeliverable' | 'lastDelivered'): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: contactPk(practiceId, contactId), sk: PROFILE },
+        UpdateExpression: 'SET #map = if_not_exists(#map, :empty)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#map': name },
+        ExpressionAttributeValues: { ':empty': {} },
+      }),
+    );
   }
 
   async setLanguage(practiceId: string, contactId: string, language: string, source: string, at: string): Promise<void> {

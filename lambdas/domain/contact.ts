@@ -49,6 +49,13 @@ export interface Contact extends Omit<ContactDraft, 'phones' | 'consent' | 'doNo
   readonly doNotCall?: string;
   /** Numbers that reached someone else (an agent or the network said so), with when; never cleared by an import. */
   readonly wrongNumbers?: Readonly<Record<string, string>>;
+  /**
+   * Numbers messages no longer reach, from delivery events: `sms` when texts cannot (invalid
+   * for texts, blocked), `all` after repeated failures of any kind; with when.
+   */
+  readonly undeliverable?: Readonly<Record<string, { readonly channel: 'sms' | 'all'; readonly at: string }>>;
+  /** When a message last reached each number (epoch ms): failures before it do not count. */
+  readonly lastDelivered?: Readonly<Record<string, number>>;
   /** @default 'open' */
   readonly status?: ContactStatus;
   readonly createdAt: string;

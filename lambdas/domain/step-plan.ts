@@ -46,6 +46,8 @@ export interface KnownNumber {
   readonly phoneType?: PhoneType;
   readonly timeZone?: string;
   readonly zip?: string;
+  /** Delivery events say texts no longer reach it (invalid for texts, blocked): voice only. */
+  readonly noTexts?: boolean;
 }
 
 export interface FrequencyCap {
@@ -201,7 +203,7 @@ export function hasConsent(contact: Contact, key: ConsentKey, defaults: readonly
 
 /** The first of the person's numbers whose type the step takes (file order: the preferred number first). */
 function pickNumber(numbers: readonly KnownNumber[], step: PlannedStep, listed: ReadonlySet<string>): { number: KnownNumber } | { reason: SkipReason } {
-  const fitting = numbers.filter((n) => n.phoneType && step.phoneTypes.includes(n.phoneType));
+  const fitting = numbers.filter((n) => n.phoneType && step.phoneTypes.includes(n.phoneType) && !(step.channel === 'sms' && n.noTexts));
   const allowed = fitting.filter((n) => !listed.has(n.e164));
   if (allowed[0]) return { number: allowed[0] };
   if (fitting.length > 0) return { reason: 'do-not-call-list' };

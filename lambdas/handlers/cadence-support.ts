@@ -84,8 +84,8 @@ export async function loadSituation(state: CadenceState): Promise<Situation | { 
 export async function loadSendSituation(practice: PracticeProfile, contact: Contact): Promise<SendSituation & Pick<Situation, 'practice' | 'capLedger'>> {
   const { config, tracker, ledger } = dependencies();
   await knowContactCenters();
-  // A number that reached someone else is never used for this person again.
-  const numbers = contact.phones.map((p) => p.e164).filter((e164) => !contact.wrongNumbers?.[e164]);
+  // A number that reached someone else, or that messages no longer reach, is not used for this person again.
+  const numbers = contact.phones.map((p) => p.e164).filter((e164) => !contact.wrongNumbers?.[e164] && contact.undeliverable?.[e164]?.channel !== 'all');
   const [validations, listed, cap] = await Promise.all([
     tracker.getValidations(numbers),
     ledger.doNotCallListed(practice.id, numbers),
@@ -98,7 +98,7 @@ export async function loadSendSituation(practice: PracticeProfile, contact: Cont
     contact,
     numbers: numbers.map((e164) => {
       const v = validations.get(e164);
-      return { e164, phoneType: v?.phoneType, timeZone: v?.timeZone, zip: v?.zip };
+      return { e164, phoneType: v?.phoneType, timeZone: v?.timeZone, zip: v?.zip, ...(contact.undeliverable?.[e164]?.channel === 'sms' ? { noTexts: true } : {}) };
     }),
     consentDefaults: consentDefaultsFor(practice, contact.tags),
     doNotCallListed: listed,

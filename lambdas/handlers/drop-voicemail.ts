@@ -49,6 +49,8 @@ export const handler = async (payload: unknown): Promise<CadenceState> =>
         ssml,
         voiceId: VOICES[language] ?? 'JOANNA',
         attemptKey: attempt.attemptKey,
+        practiceId: attempt.practiceId,
+        contactId: attempt.contactId,
         purpose: plan.step.purpose,
       });
     },

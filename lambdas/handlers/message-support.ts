@@ -75,7 +75,7 @@ export async function sendText(r: TextRequest): Promise<TextOutcome> {
       const body = render(template, plan.language, r);
       messaging ??= new Messaging(process.env.CONFIGURATION_SET_NAME || undefined);
       await messaging.warm();
-      return () => messaging!.sendText({ to: plan.to!, from: originationIdentity(r.practice, 'sms').identity, body, attemptKey: r.key, purpose: template.purpose });
+      return () => messaging!.sendText({ to: plan.to!, from: originationIdentity(r.practice, 'sms').identity, body, attemptKey: r.key, practiceId: r.practice.id, contactId: r.contact.contactId, purpose: template.purpose });
     },
   });
 }

@@ -155,7 +155,7 @@ async function answer(reply: ReceivedReply, practice: PracticeProfile, person: C
   const claim = await ledger.claimAttempt(attempt);
   if (!claim.claimed) return;
   const body = renderSms(texts[language]!, templateFields(practice, person));
-  const providerMessageId = await sending().sendText({ to: reply.from, from: originationIdentity(practice, 'sms').identity, body, attemptKey: key, purpose: 'care' }).catch(async (e: unknown) => {
+  const providerMessageId = await sending().sendText({ to: reply.from, from: originationIdentity(practice, 'sms').identity, body, attemptKey: key, practiceId: practice.id, contactId: person.contactId, purpose: 'care' }).catch(async (e: unknown) => {
     await ledger.releaseAttempt(attempt);
     throw e;
   });

@@ -18,6 +18,6 @@ export const handler = async (payload: unknown): Promise<CadenceState> =>
       const { text } = templateText(template, plan.language, s.practice.languages[0]!);
       const body = renderSms(text, templateFields(s.practice, s.contact));
       await messaging.warm();
-      return () => messaging!.sendText({ to: plan.to!, from: originationIdentity(s.practice, 'sms').identity, body, attemptKey: attempt.attemptKey, purpose: plan.step.purpose });
+      return () => messaging!.sendText({ to: plan.to!, from: originationIdentity(s.practice, 'sms').identity, body, attemptKey: attempt.attemptKey, practiceId: attempt.practiceId, contactId: attempt.contactId, purpose: plan.step.purpose });
     },
   );

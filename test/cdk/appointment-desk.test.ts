@@ -22,6 +22,7 @@ const NAMES = {
   appointmentFile: 'outreach-dev-appointment-file',
   recordDisposition: 'outreach-dev-record-disposition',
   receiveReply: 'outreach-dev-receive-reply',
+  recordDelivery: 'outreach-dev-record-delivery',
 } as const;
 type Name = keyof typeof NAMES;
 const fnProps = (key: Name) => template.toJSON().Resources[functionLogicalId(template, NAMES[key])].Properties;
@@ -43,6 +44,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
       handOffFile: ['s3:Abort*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
       recordDisposition: ['connect:GetContactAttributes', 'events:PutEvents', ...scheduling, 'mobiletargeting:PhoneNumberValidate', 'sms-voice:SendTextMessage', 'states:StartExecution'].sort(),
       receiveReply: ['events:PutEvents', ...scheduling, 'sms-voice:DeleteOptedOutNumber', 'sms-voice:PutOptedOutNumber', 'sms-voice:SendTextMessage', 'states:StartExecution'].sort(),
+      recordDelivery: [],
     });
   });
 
@@ -58,6 +60,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
       handOffFile: ['REPORTS_BUCKET_NAME', 'TRACKER_TABLE_NAME'],
       recordDisposition: ['CADENCE_STATE_MACHINE_ARN', ...desk].sort(),
       receiveReply: ['CADENCE_STATE_MACHINE_ARN', 'OPT_OUT_LIST_NAME', ...desk].sort(),
+      recordDelivery: ['TRACKER_TABLE_NAME'],
     });
   });
 
@@ -122,18 +125,17 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
     expect(s3.filter((s) => asArray(s.Action).some((a) => /Delete/.test(a)))).toEqual([]);
   });
 
-  test('THEN every text people send reaches receive-reply: subscribed to the messaging stack\'s inbound topic, which alone (in this account) may invoke it', () => {
-    const [subscription] = Object.values(template.findResources('AWS::SNS::Subscription'));
-    expect(subscription!.Properties).toEqual({
-      Protocol: 'lambda',
-      TopicArn: expect.objectContaining({ 'Fn::ImportValue': expect.stringContaining('InboundSmsTopic') }),
-      Endpoint: { 'Fn::GetAtt': [functionLogicalId(template, NAMES.receiveReply), 'Arn'] },
-    });
+  test.each([
+    ['receiveReply', 'InboundSmsTopic'],
+    ['recordDelivery', 'DeliveryEventsTopic'],
+  ] as const)('THEN %s is subscribed to the messaging stack\'s %s, which alone (in this account) may invoke it', (key, topic) => {
+    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription')).filter((r) => r.Properties.Endpoint['Fn::GetAtt'][0] === functionLogicalId(template, NAMES[key]));
+    expect(subscriptions.map((r) => r.Properties)).toEqual([{ Protocol: 'lambda', TopicArn: expect.objectContaining({ 'Fn::ImportValue': expect.stringContaining(topic) }), Endpoint: { 'Fn::GetAtt': [functionLogicalId(template, NAMES[key]), 'Arn'] } }]);
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
-      FunctionName: { 'Fn::GetAtt': [functionLogicalId(template, NAMES.receiveReply), 'Arn'] },
+      FunctionName: { 'Fn::GetAtt': [functionLogicalId(template, NAMES[key]), 'Arn'] },
       Principal: 'sns.amazonaws.com',
-      SourceArn: subscription!.Properties.TopicArn,
+      SourceArn: subscriptions[0]!.Properties.TopicArn,
       SourceAccount: { Ref: 'AWS::AccountId' },
     });
   });

@@ -62,7 +62,7 @@ describe('receive-reply', () => {
     expect((await replies().thread(SUNRISE, enrolled.contactId(people.stops!.id))).map((t) => [t.text, t.kind])).toEqual([['Please stop texting me', 'opt-out']]);
     // End User Messaging's opt-out list has the number too: the service itself refuses texts to it.
     expect((await stack.engines.sandbox!.records<{ change: string; OptedOutNumber: string }>('opt-outs')).map((r) => [r.data.change, r.data.OptedOutNumber])).toEqual([['added', people.stops!.mobile]]);
-    await expect(new Messaging(undefined).sendText({ to: people.stops!.mobile!, from: SUNRISE_SMS, body: 'x', attemptKey: 'test#refused', purpose: 'care' })).rejects.toMatchObject({ reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT' });
+    await expect(new Messaging(undefined).sendText({ to: people.stops!.mobile!, from: SUNRISE_SMS, body: 'x', attemptKey: 'test#refused', practiceId: SUNRISE, contactId: 'c_test', purpose: 'care' })).rejects.toMatchObject({ reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT' });
   });
 
   it('START after the opt-out brings texts back, recorded, with a confirmation', async () => {

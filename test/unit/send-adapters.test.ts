@@ -12,7 +12,7 @@ beforeEach(() => {
   connect.reset();
 });
 
-const message = { to: '+12065550141', from: '+12065550188', body: 'Hi from Sunrise', attemptKey: 'e_1#r01#sms', purpose: 'care' as const };
+const message = { to: '+12065550141', from: '+12065550188', body: 'Hi from Sunrise', attemptKey: 'e_1#r01#sms', practiceId: 'sunrise-family', contactId: 'c_1', purpose: 'care' as const };
 
 describe('Messaging (End User Messaging SMS and voice v2)', () => {
   it('texts from the origination identity with the configuration set, the attempt key as context, and care as transactional', async () => {
@@ -27,7 +27,8 @@ describe('Messaging (End User Messaging SMS and voice v2)', () => {
       MessageBody: 'Hi from Sunrise',
       MessageType: 'TRANSACTIONAL',
       ConfigurationSetName: 'outreach-dev-messaging',
-      Context: { attempt: 'e_1#r01#sms' },
+      // Delivery events carry the context back: the attempt and whose it is (ids only).
+      Context: { attempt: 'e_1#r01#sms', practice: 'sunrise-family', contact: 'c_1' },
     });
   });
 
@@ -41,7 +42,7 @@ describe('Messaging (End User Messaging SMS and voice v2)', () => {
     sms.on(SendVoiceMessageCommand).resolves({ MessageId: 'v-1' });
     await new Messaging('cs', new PinpointSMSVoiceV2Client({})).sendVoice({ ...message, from: '+12065550177', ssml: '<speak>Hi</speak>', voiceId: 'LUPE' });
     expect(sms.commandCalls(SendVoiceMessageCommand)[0]!.args[0].input).toEqual(
-      expect.objectContaining({ OriginationIdentity: '+12065550177', MessageBody: '<speak>Hi</speak>', MessageBodyTextType: 'SSML', VoiceId: 'LUPE', Context: { attempt: 'e_1#r01#sms' } }),
+      expect.objectContaining({ OriginationIdentity: '+12065550177', MessageBody: '<speak>Hi</speak>', MessageBodyTextType: 'SSML', VoiceId: 'LUPE', Context: { attempt: 'e_1#r01#sms', practice: 'sunrise-family', contact: 'c_1' } }),
     );
   });
 
