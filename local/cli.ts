@@ -17,8 +17,8 @@ import { parseArgs } from 'node:util';
 import { downloadReport, importFile, LOCAL_NAMES, SAMPLE_CONFIG, ROOT, startLocalStack, type LocalStack } from './local-stack';
 import { startedExecutions, type CadenceRun } from './cadence-runner';
 import { runMonth, scanItems, type MonthRun } from './month-runner';
-import { appointmentCounts, dispositionCounts, type AppointmentCounts, type DispositionCounts } from './month-report';
-import { CallOutcomeSchema, type SandboxOptions } from './sandbox/types';
+import { appointmentCounts, dispositionCounts, replyCounts, type AppointmentCounts, type DispositionCounts, type ReplyCounts } from './month-report';
+import { CallOutcomeSchema, ReplyScriptSchema, type SandboxOptions } from './sandbox/types';
 import { z } from 'zod';
 import { cadenceReport, contactTimeline, type CadenceReport } from './cadence-report';
 import { parseStageConfig, type StageConfig } from '../lambdas/domain/stage-config';
@@ -27,7 +27,14 @@ import type { ImportRun, ImportSummary } from '../lambdas/domain/import-run';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 /** The scenario file: how the month's calls end, by number (the sandbox's callOutcomes). */
-const scenarioSchema = z.object({ description: z.string().optional(), callOutcomes: z.record(z.string(), z.array(CallOutcomeSchema).min(1)) }).strict();
+const scenarioSchema = z
+  .object({
+    description: z.string().optional(),
+    callOutcomes: z.record(z.string(), z.array(CallOutcomeSchema).min(1)),
+    replies: z.record(z.string(), z.array(ReplyScriptSchema).min(1)).optional(),
+    deliveries: z.record(z.string(), z.array(z.string()).min(1)).optional(),
+  })
+  .strict();
 
 const USAGE = `Usage: npm start -- [options]
 
@@ -83,9 +90,10 @@ async function main(): Promise<number> {
   }
   const config = parseStageConfig(JSON.parse(readFileSync(configPath, 'utf8')), configPath);
   const scenarioPath = resolve(args.scenario ?? join(ROOT, 'samples', 'scenario.json'));
-  let callOutcomes: SandboxOptions['callOutcomes'];
+  let scenario: Pick<SandboxOptions, 'callOutcomes' | 'replies' | 'deliveries'>;
   try {
-    callOutcomes = scenarioSchema.parse(JSON.parse(readFileSync(scenarioPath, 'utf8'))).callOutcomes;
+    const { callOutcomes, replies, deliveries } = scenarioSchema.parse(JSON.parse(readFileSync(scenarioPath, 'utf8')));
+    scenario = { callOutcomes, ...(replies ? { replies } : {}), ...(deliveries ? { deliveries } : {}) };
   } catch (e) {
     console.error(`Cannot use the scenario ${scenarioPath}: ${(e as Error).message}`);
     return 2;
@@ -106,7 +114,7 @@ async function main(): Promise<number> {
     sandbox: {
       latencyMs: Number(args['latency-ms'] ?? 20),
       rateLimits: { PhoneNumberValidate: Number(args['lookup-limit'] ?? config.validation.ratePerSecond) },
-      callOutcomes,
+      ...scenario,
     },
   });
   try {
@@ -143,12 +151,13 @@ async function main(): Promise<number> {
       const cadence = await cadenceReport(month.executions, config, stack.engines.sandbox!, LOCAL_NAMES.table);
       const reportsDir = join(stack.stateDir, 'reports', summary.importId);
       const manifests = await writeDailyFiles(stack, 'postcard-manifest', cadence.postcardDays, reportsDir);
-      const [dispositions, appointments] = await Promise.all([dispositionCounts(LOCAL_NAMES.table), appointmentCounts(LOCAL_NAMES.table)]);
+      const [dispositions, appointments, replies] = await Promise.all([dispositionCounts(LOCAL_NAMES.table), appointmentCounts(LOCAL_NAMES.table), replyCounts(LOCAL_NAMES.table)]);
       const handOffFiles = await writeDailyFiles(stack, 'hand-off-file', await handOffDays(config), reportsDir);
       const failed = runs.filter((r) => r.result.status === 'FAILED');
       const transitions = runs.reduce((n, r) => n + r.result.transitions, 0);
       printCadence(cadence, manifests, (Date.now() - cadenceStarted) / 1000, transitions / runs.length, failed.length);
       printMonth(dispositions, appointments, month, handOffFiles);
+      printReplies(replies);
       report = {
         ...importReport,
         sent: cadence.sent,
@@ -157,6 +166,11 @@ async function main(): Promise<number> {
         duplicateSends: cadence.duplicateSends,
         dispositions: dispositions.byCode,
         appointments,
+        optOuts: replies.optOuts,
+        messagesAfterOptOut: replies.messagesAfterOptOut,
+        flaggedReplies: replies.flaggedReplies,
+        deliveryByStatus: replies.deliveryByStatus,
+        repliesByKind: replies.repliesByKind,
         cadence: {
           ...cadence,
           postcardManifests: manifests,
@@ -300,6 +314,18 @@ The month's calls and appointments
   desk texts     ${list(a.texts)}
   schedules fired ${month.fired.length} (${list(count(month.fired.map((f) => f.job)))})   visits reported ${month.practiceChanges.length} (${list(count(month.practiceChanges.map((c) => c.change)))})
   later enrollments ${month.followUps} (follow-ups after a visit, new tries after a refusal)${handOffFiles.length ? `\n  hand-off files ${handOffFiles.join(', ')}` : ''}`);
+}
+
+function printReplies(r: ReplyCounts): void {
+  const list = (x: Record<string, number>) =>
+    Object.entries(x)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || '—';
+  console.log(`
+Replies and deliveries
+  replies        ${list(r.repliesByKind)}   flagged for staff ${r.flaggedReplies}
+  opt-outs       ${list(r.optOuts)}   messages after an opt-out ${r.messagesAfterOptOut}
+  delivery       ${list(r.deliveryByStatus)}`);
 }
 
 function count(values: readonly string[]): Record<string, number> {

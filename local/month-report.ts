@@ -7,6 +7,7 @@
 import type { Attempt } from '../lambdas/adapters/cadence-ledger';
 import type { DispositionRecord } from '../lambdas/adapters/disposition-ledger';
 import type { Appointment } from '../lambdas/domain/appointment';
+import type { Contact } from '../lambdas/domain/contact';
 import { ONE_OFF } from '../lambdas/handlers/message-support';
 import { scanItems } from './month-runner';
 
@@ -70,4 +71,45 @@ export async function appointmentCounts(tableName: string): Promise<AppointmentC
     reviewRequests: sentFor((id) => id === 'review').length,
     texts,
   };
+}
+
+export interface ReplyCounts {
+  /** People with an opt-out in force, by what it covers. */
+  readonly optOuts: Record<string, number>;
+  /** Texts (and, after an opt-out of everything, voicemails and calls) sent to a person after their opt-out: must be 0. */
+  readonly messagesAfterOptOut: number;
+  /** Replies staff are asked to look at, and why (the kinds of reason). */
+  readonly flaggedReplies: number;
+  /** What delivery events said of each message, by status. */
+  readonly deliveryByStatus: Record<string, number>;
+  /** Replies by how they were read. */
+  readonly repliesByKind: Record<string, number>;
+}
+
+export async function replyCounts(tableName: string): Promise<ReplyCounts> {
+  const profiles = (await scanItems(tableName, 'PROFILE')) as unknown as Contact[];
+  const attempts = (await scanItems(tableName, 'ATTEMPT#')) as unknown as Attempt[];
+  const optOuts: Record<string, number> = {};
+  let messagesAfterOptOut = 0;
+  for (const c of profiles) {
+    const channels = Object.keys(c.optedOut ?? {});
+    for (const ch of channels) optOuts[ch] = (optOuts[ch] ?? 0) + 1;
+    const since = (ch: 'sms' | 'voice') => [c.optedOut?.[ch], c.optedOut?.all].filter((t): t is string => !!t).sort()[0];
+    for (const a of attempts) {
+      if (a.contactId !== c.contactId || a.status !== 'sent' || !a.sentAt || a.channel === 'postcard') continue;
+      // The one confirmation the rules allow answers the opt-out itself.
+      if (a.stepId === 'optOutConfirmation') continue;
+      const from = since(a.channel === 'sms' ? 'sms' : 'voice');
+      if (from && a.sentAt > from) messagesAfterOptOut += 1;
+    }
+  }
+  const deliveryByStatus: Record<string, number> = {};
+  for (const a of attempts) if (a.delivery) deliveryByStatus[a.delivery.status] = (deliveryByStatus[a.delivery.status] ?? 0) + 1;
+  const flags = (await scanItems(tableName, '')).filter((i) => String(i.pk).startsWith('FLAGS#') && i.kind === 'reply');
+  const repliesByKind: Record<string, number> = {};
+  for (const r of await scanItems(tableName, 'RECEIVED')) {
+    const kind = (r.reading as { kind: string }).kind;
+    repliesByKind[kind] = (repliesByKind[kind] ?? 0) + 1;
+  }
+  return { optOuts, messagesAfterOptOut, flaggedReplies: flags.length, deliveryByStatus, repliesByKind };
 }

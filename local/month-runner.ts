@@ -3,6 +3,8 @@
  * - the cadences the import started run; each call they place ends as the scenario scripts
  *   it (the local agent desk records the disposition on the clock of the call), and before
  *   each of a person's steps what was due for them by then happens first;
+ * - each text's delivery event and the person's scripted reply reach record-delivery and
+ *   receive-reply at the text's time (a minute after it; the reply's delay after it);
  * - then, in time order: the one-time schedules fire (reminders, review requests, texts held
  *   for the morning, call-backs, new tries), and the practice reports how each booked visit
  *   went (seen or no-show two hours after it starts, or cancelled two days before), through
@@ -17,6 +19,7 @@ import { APPOINTMENT_CHANGE_REQUESTED, type Appointment } from '../lambdas/domai
 import type { StageConfig } from '../lambdas/domain/stage-config';
 import { dependencies } from '../lambdas/handlers/cadence-support';
 import { AgentDesk } from './agent-desk';
+import { MessageDesk } from './message-desk';
 import { cadenceHandlers, runCadences, startedExecutions, VirtualClock, type CadenceRun, type CadenceRunOptions, type StartedExecution } from './cadence-runner';
 import type { LocalStack } from './local-stack';
 import { fireSchedules, pendingSchedules, type FiredSchedule, type PendingSchedule } from './schedule-runner';
@@ -31,6 +34,8 @@ export interface PracticeChange {
 
 export interface MonthRun {
   readonly desk: AgentDesk;
+  /** The texts' delivery events and replies delivered. */
+  readonly messages: MessageDesk;
   /** Every cadence execution run, the import's first. */
   readonly runs: CadenceRun[];
   readonly executions: StartedExecution[];
@@ -51,6 +56,7 @@ export interface MonthOptions {
 
 export async function runMonth(stack: LocalStack, config: StageConfig, first: readonly StartedExecution[], firstSeq: number, options: MonthOptions = {}): Promise<MonthRun> {
   const desk = new AgentDesk(stack.engines.sandbox!, config);
+  const messages = new MessageDesk(stack.engines.sandbox!);
   const fired: FiredSchedule[] = [];
   const practiceChanges: PracticeChange[] = [];
   const reported = new Set<string>();
@@ -60,11 +66,14 @@ export async function runMonth(stack: LocalStack, config: StageConfig, first: re
     const mine = (input: unknown) => !contactId || (input as { contactId?: string }).contactId === contactId;
     const schedule = (await pendingSchedules()).find((x) => mine(x.input));
     const visit = (await visitsToReport(desk, reported)).find((v) => !contactId || v.appointment.contactId === contactId);
-    const next = [schedule && { at: schedule.at, fire: true as const }, visit && { at: new Date(visit.at), fire: false as const }]
-      .filter((x): x is { at: Date; fire: boolean } => !!x && x.at <= until)
+    const message = (await messages.due(contactId))[0];
+    const next = [schedule && { at: schedule.at, what: 'fire' as const }, visit && { at: new Date(visit.at), what: 'visit' as const }, message && { at: message.at, what: 'message' as const }]
+      .filter((x): x is { at: Date; what: 'fire' | 'visit' | 'message' } => !!x && x.at <= until)
       .sort((a, b) => a.at.getTime() - b.at.getTime())[0];
     if (!next) return false;
-    if (next.fire) {
+    if (next.what === 'message') {
+      await messages.deliver(message!);
+    } else if (next.what === 'fire') {
       const after = (x: PendingSchedule) => (x.job === 'placeCallback' ? desk.answer((x.input as { contactId: string }).contactId) : Promise.resolve(0));
       fired.push(...(await fireSchedules(next.at, { max: 1, which: (x) => mine(x.input), after })));
     } else {
@@ -104,7 +113,7 @@ export async function runMonth(stack: LocalStack, config: StageConfig, first: re
     }
     if (!(await step(horizon))) break;
   }
-  return { desk, runs, executions, fired, practiceChanges, followUps: executions.length - first.length };
+  return { desk, messages, runs, executions, fired, practiceChanges, followUps: executions.length - first.length };
 }
 
 function ending(task: LocalHandler, desk: AgentDesk): LocalHandler {

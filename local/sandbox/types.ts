@@ -59,6 +59,9 @@ export const CallOutcomeSchema = z
   .strict();
 export type CallOutcome = z.infer<typeof CallOutcomeSchema>;
 
+export const ReplyScriptSchema = z.object({ afterText: z.number().int().min(1), text: z.string().min(1).max(1600), delayMinutes: z.number().int().min(0).max(7 * 24 * 60).optional() }).strict();
+export type ReplyScript = z.infer<typeof ReplyScriptSchema>;
+
 export const SandboxConfigSchema = z
   .object({
     /** Added before every answer: one number for all operations, or per operation with `*` as the default. */
@@ -81,6 +84,18 @@ export const SandboxConfigSchema = z
      * unscripted voicemail call reaches a machine (VOICEMAIL_BEEP).
      */
     callOutcomes: z.record(z.string().regex(E164, 'an E.164 phone number (+ and 2 to 15 digits)'), z.array(CallOutcomeSchema).min(1)).optional(),
+    /**
+     * Scripted answers to texts, by the number texted: after its Nth text (`afterText`, from 1)
+     * the person replies `text`, `delayMinutes` later (default 5). Each becomes a record of kind
+     * `inbound-replies`: End User Messaging's two-way payload, for whoever delivers it.
+     */
+    replies: z.record(z.string().regex(E164, 'an E.164 phone number (+ and 2 to 15 digits)'), z.array(ReplyScriptSchema).min(1)).optional(),
+    /**
+     * Scripted delivery results by the number texted: the Nth text gets the Nth event type (the
+     * last repeats); unscripted texts are TEXT_DELIVERED. Each text's event is a record of kind
+     * `delivery-events`: the configuration set's event, with the send's context.
+     */
+    deliveries: z.record(z.string().regex(E164, 'an E.164 phone number (+ and 2 to 15 digits)'), z.array(z.string().regex(/^TEXT_[A-Z_]+$/)).min(1)).optional(),
   })
   .strict();
 

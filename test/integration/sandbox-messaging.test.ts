@@ -212,6 +212,27 @@ describe('SendTextMessage', () => {
   });
 });
 
+describe('what follows a text, by the scenario', () => {
+  const text = (to: string, n: number) =>
+    sms().send(new SendTextMessageCommand({ DestinationPhoneNumber: to, OriginationIdentity: '+12065550188', MessageBody: `text ${n}`, Context: { attempt: `a-${n}`, practice: 'p', contact: 'c' } }));
+
+  it('records each text\'s delivery event with its context (scripted per text, else delivered) and the reply scripted after the Nth text', async () => {
+    await sandbox.configure({ deliveries: { '+12065550111': ['TEXT_QUEUED', 'TEXT_CARRIER_UNREACHABLE'] }, replies: { '+12065550111': [{ afterText: 2, text: 'STOP', delayMinutes: 1 }] } });
+    for (let n = 1; n <= 3; n++) await text('+12065550111', n);
+    await text('+12065550122', 4);
+
+    const events = await sandbox.records<{ event: { eventType: string; destinationPhoneNumber: string; context: Record<string, string> } }>('delivery-events');
+    expect(events.map((e) => [e.data.event.destinationPhoneNumber, e.data.event.eventType, e.data.event.context.attempt])).toEqual([
+      ['+12065550111', 'TEXT_QUEUED', 'a-1'],
+      ['+12065550111', 'TEXT_CARRIER_UNREACHABLE', 'a-2'],
+      ['+12065550111', 'TEXT_CARRIER_UNREACHABLE', 'a-3'],
+      ['+12065550122', 'TEXT_DELIVERED', 'a-4'],
+    ]);
+    const replies = await sandbox.records<{ payload: { originationNumber: string; destinationNumber: string; messageBody: string }; answers: Record<string, string>; delayMinutes: number }>('inbound-replies');
+    expect(replies.map((r) => [r.data.payload.originationNumber, r.data.payload.destinationNumber, r.data.payload.messageBody, r.data.answers.attempt, r.data.delayMinutes])).toEqual([['+12065550111', '+12065550188', 'STOP', 'a-2', 1]]);
+  });
+});
+
 describe('SendVoiceMessage', () => {
   test('answers a MessageId and records a TEXT message with its members', async () => {
     const answer = await voice(sms(), { VoiceId: 'JOANNA', Context: { patientId: 'p-1' }, ConfigurationSetName: 'outreach' });

@@ -24,7 +24,7 @@ describe('npm start', () => {
 
     expect(run.status).toBe(0);
     const r = JSON.parse(readFileSync(report, 'utf8'));
-    expect(r.enrolled).toBe(20);
+    expect(r.enrolled).toBe(21);
     expect(r.windowViolations).toBe(0);
     expect(r.duplicateSends).toBe(0);
     expect(r.sent.postcard).toBeGreaterThan(0);
@@ -33,9 +33,9 @@ describe('npm start', () => {
     expect(r.sent.call).toBeGreaterThan(0);
     // Prospects without written consent get mail only: the outreach texts and calls skip them, with the reason.
     expect(r.skipped['no-consent']).toBeGreaterThan(0);
-    // Four people booked on a call (their outreach stopped); the two follow-ups and the new try after a refusal ran too.
-    expect(r.cadence.enrollmentStatus).toEqual({ finished: 19, stopped: 4 });
-    expect(r.cadence.stopReasons).toEqual({ booked: 4 });
+    // Four people booked on a call, one texted STOP (their outreach stopped); the two follow-ups and the new try after a refusal ran too.
+    expect(r.cadence.enrollmentStatus).toEqual({ finished: 19, stopped: 5 });
+    expect(r.cadence.stopReasons).toEqual({ booked: 4, 'opted-out': 1 });
     expect(r.cadence.failedExecutions).toBe(0);
     expect(r.cadence.postcardManifests.length).toBeGreaterThan(0);
     expect(readFileSync(r.cadence.postcardManifests[0], 'utf8')).toContain('return code');
@@ -65,6 +65,17 @@ describe('npm start', () => {
     expect(r.month.schedulesFired.map((f: { job: string; outcome: string }) => `${f.job}:${f.outcome}`)).toEqual(expect.arrayContaining(['placeCallback:sent', 'resumeOutreach:enrolled']));
     expect(r.month.handOffFiles.length).toBeGreaterThan(0);
     expect(readFileSync(r.month.handOffFiles[0], 'utf8')).toMatch(/^\uFEFFchange,appointment id,/);
+  });
+
+  it('reads the scripted replies: HELP answered, STOP taking effect mid-cadence with nothing sent after it, a confirmation, an unexpected reply flagged; and every text\'s delivery', () => {
+    const r = JSON.parse(readFileSync(join(dir, 'first.json'), 'utf8'));
+    expect(r.repliesByKind).toEqual({ help: 1, 'opt-out': 1, confirm: 1, other: 1 });
+    expect(r.optOuts).toEqual({ sms: 1 });
+    expect(r.messagesAfterOptOut).toBe(0);
+    expect(r.flaggedReplies).toBe(1);
+    expect(r.appointments.texts).toMatchObject({ 'help sent': 1, 'optOutConfirmation sent': 1 });
+    expect(r.deliveryByStatus.unreachable).toBe(1);
+    expect(r.deliveryByStatus.delivered).toBeGreaterThan(10);
   });
 
   it('enrolls nobody again when the same file is dropped a second time', () => {

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SERVICES, type OperationModule } from '../protocol';
+import type { SandboxConfig } from '../types';
 import { pick } from '../validation';
 import { checkCommonMembers, pacedBy, refuseOptedOut, throwIfInvalid } from './sms-voice-v2-common';
 
@@ -44,12 +45,47 @@ const MEMBERS = [
   'MessageFeedbackEnabled',
 ] as const;
 
+/** A record of kind `delivery-events`: the configuration set's event for a text. */
+export interface RecordedDeliveryEvent {
+  event: Record<string, unknown>;
+}
+
+/** A record of kind `inbound-replies`: the two-way payload of a scripted reply, and the text it answers. */
+export interface RecordedReply {
+  payload: { originationNumber: string; destinationNumber: string; messageBody: string; inboundMessageId: string };
+  /** The context of the text it answers (attempt, practice, contact) and how long after it the person replies. */
+  answers: Record<string, string>;
+  delayMinutes: number;
+}
+
+/** What follows a text by the scenario: its delivery event, and the person's reply if one is scripted. */
+function scriptedAfterText(MessageId: string, body: Record<string, unknown>, config: SandboxConfig, serviceStore: Map<string, unknown>, at: Date, record: (kind: string, data: unknown) => void): void {
+  const to = body.DestinationPhoneNumber as string;
+  const countKey = `texts-to\n${to}`;
+  const n = ((serviceStore.get(countKey) as number | undefined) ?? 0) + 1;
+  serviceStore.set(countKey, n);
+  const context = (body.Context as Record<string, string> | undefined) ?? {};
+  const scripted = config.deliveries?.[to];
+  const eventType = scripted ? scripted[Math.min(n, scripted.length) - 1]! : 'TEXT_DELIVERED';
+  record('delivery-events', {
+    event: { eventType, eventVersion: '1.0', eventTimestamp: at.getTime(), isFinal: true, originationPhoneNumber: body.OriginationIdentity, destinationPhoneNumber: to, messageId: MessageId, messageStatus: eventType.slice('TEXT_'.length), context },
+  } satisfies RecordedDeliveryEvent);
+  for (const reply of config.replies?.[to] ?? []) {
+    if (reply.afterText !== n) continue;
+    record('inbound-replies', {
+      payload: { originationNumber: to, destinationNumber: body.OriginationIdentity as string, messageBody: reply.text, inboundMessageId: randomUUID() },
+      answers: context,
+      delayMinutes: reply.delayMinutes ?? 5,
+    } satisfies RecordedReply);
+  }
+}
+
 export const sendTextMessage: OperationModule = {
   service: SERVICES.smsVoiceV2,
   name: 'SendTextMessage',
-  recordKinds: ['texts'],
+  recordKinds: ['texts', 'delivery-events', 'inbound-replies'],
   pacedBy,
-  handle({ body, config, record, serviceStore }) {
+  handle({ body, config, record, serviceStore, now }) {
     const checks = checkCommonMembers(body);
     checks.required('MessageBody');
     checks.string('MessageBody', { min: 1, max: 1600, notBlank: true });
@@ -62,6 +98,7 @@ export const sendTextMessage: OperationModule = {
     refuseOptedOut(config, body.DestinationPhoneNumber as string, serviceStore);
     const MessageId = randomUUID();
     record('texts', { MessageId, ...pick(body, MEMBERS), DryRun: body.DryRun === true });
+    if (body.DryRun !== true) scriptedAfterText(MessageId, body, config, serviceStore, now(), record);
     return { body: { MessageId } };
   },
 };
