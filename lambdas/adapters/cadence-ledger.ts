@@ -51,6 +51,8 @@ export interface Attempt {
   readonly capDate?: string;
   readonly at: string;
   readonly sentAt?: string;
+  /** The words, for a message staff wrote (a template's are in config). */
+  readonly text?: string;
   /** What the delivery events said of it, the one that stands (domain/delivery.ts). */
   readonly delivery?: Delivery;
 }

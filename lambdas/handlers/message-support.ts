@@ -37,6 +37,8 @@ export interface OneOffRequest {
   readonly notAfter?: Date;
   /** The invocation sending it (the claim's owner). */
   readonly owner: string;
+  /** The words, for a message staff wrote (kept on the attempt for the person's thread). */
+  readonly text?: string;
 }
 
 export interface TextRequest extends OneOffRequest {
@@ -98,6 +100,7 @@ export async function sendOneOff(r: OneOffRequest, channel: OneOffChannel): Prom
     status: 'claimed',
     owner: r.owner,
     ...(r.templateId ? { template: r.templateId } : {}),
+    ...(r.text ? { text: r.text } : {}),
     at: now().toISOString(),
     ...fields,
   });

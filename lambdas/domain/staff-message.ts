@@ -1,0 +1,18 @@
+/**
+ * A text staff write to one person (from the staff API): it names the practice and says how to
+ * stop, as every message must, and fits the segments the stage allows (the healthcare
+ * exemption: one GSM-7 segment by default). Pure: the words in, the text or why not out.
+ */
+import { smsSegments } from './templates';
+
+export type StaffMessage = { readonly ok: true; readonly body: string } | { readonly ok: false; readonly reason: string };
+
+export function staffMessage(practiceName: string, text: string, maxSegments: number): StaffMessage {
+  const words = text.replace(/[\p{Cc}\p{Cf}]/gu, ' ').replace(/\s+/g, ' ').trim();
+  if (!words) return { ok: false, reason: 'the message is empty' };
+  const named = words.toLowerCase().includes(practiceName.toLowerCase()) ? words : `${practiceName}: ${words}`;
+  const body = /\b(STOP|PARAR)\b/.test(named) ? named : `${named} Reply STOP to opt out`;
+  const { segments, encoding } = smsSegments(body);
+  if (segments > maxSegments) return { ok: false, reason: `the text takes ${segments} ${encoding} segments with the practice's name and STOP; at most ${maxSegments} allowed` };
+  return { ok: true, body };
+}

@@ -1,0 +1,117 @@
+/**
+ * The staff API (API Gateway, IAM-authorised; REST proxy events): what practice staff tools
+ * need of the inbox.
+ *
+ *   GET  /practices/{practiceId}/flags?kind=reply|disposition&olderThanHours=N&handled=true
+ *   POST /practices/{practiceId}/flags/{flagId}/handled
+ *   GET  /practices/{practiceId}/contacts/{contactId}/thread
+ *   POST /practices/{practiceId}/contacts/{contactId}/messages   {"messageId": "<uuid>", "text": "…"}
+ *
+ * API Gateway refuses unsigned requests; a request that reaches here without a caller is
+ * refused too (never trust one layer). A one-off text obeys consent, window and cap like any
+ * other, exactly once per messageId (a retried request sends nothing more). Logs name the
+ * caller's ARN and ids, never text or numbers.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { now } from '../adapters/clock';
+import { Messaging } from '../adapters/messaging';
+import { logger } from '../adapters/powertools';
+import { ReplyLedger } from '../adapters/reply-ledger';
+import { requiredEnv } from '../adapters/settings';
+import { StaffFlags } from '../adapters/staff-flags';
+import { staffMessage } from '../domain/staff-message';
+import { findPractice } from '../domain/stage-config';
+import { dependencies, originationIdentity } from './cadence-support';
+import { sendOneOff } from './message-support';
+
+const request = z.object({
+  httpMethod: z.string(),
+  resource: z.string(),
+  pathParameters: z.record(z.string(), z.string()).nullish(),
+  queryStringParameters: z.record(z.string(), z.string()).nullish(),
+  body: z.string().nullish(),
+  requestContext: z.object({ requestId: z.string().optional(), identity: z.object({ userArn: z.string().nullish(), caller: z.string().nullish() }).loose().optional() }).loose(),
+});
+
+export interface ApiAnswer {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+const answer = (statusCode: number, body: unknown): ApiAnswer => ({ statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+let flags: StaffFlags | undefined;
+let replies: ReplyLedger | undefined;
+let messaging: Messaging | undefined;
+
+export const handler = async (payload: unknown): Promise<ApiAnswer> => {
+  const parsed = request.safeParse(payload);
+  if (!parsed.success) return answer(400, { message: 'not an API Gateway request' });
+  const req = parsed.data;
+  const caller = req.requestContext.identity?.userArn;
+  if (!caller) return answer(403, { message: 'requests must be signed (AWS SigV4, IAM)' });
+  const practice = findPractice(dependencies().config, req.pathParameters?.practiceId ?? '');
+  if (!practice) return answer(404, { message: 'no such practice' });
+  flags ??= new StaffFlags(requiredEnv('TRACKER_TABLE_NAME'));
+  replies ??= new ReplyLedger(requiredEnv('TRACKER_TABLE_NAME'));
+  const route = `${req.httpMethod} ${req.resource}`;
+  logger.info('staff api', { route, practiceId: practice.id, caller });
+  switch (route) {
+    case 'GET /practices/{practiceId}/flags': {
+      const q = req.queryStringParameters ?? {};
+      const olderThanMs = q.olderThanHours ? Number(q.olderThanHours) * 3_600_000 : 0;
+      if (Number.isNaN(olderThanMs)) return answer(400, { message: 'olderThanHours must be a number' });
+      const at = now().getTime();
+      const list = (await flags.list(practice.id)).filter((f) => (!q.kind || f.kind === q.kind) && (q.handled === 'true' ? true : !f.handledAt) && at - Date.parse(f.at) >= olderThanMs);
+      return answer(200, { flags: list });
+    }
+    case 'POST /practices/{practiceId}/flags/{flagId}/handled': {
+      const found = await flags.markHandled(practice.id, decodeURIComponent(req.pathParameters!.flagId!), caller, now().toISOString());
+      return found ? answer(200, { handled: true }) : answer(404, { message: 'no such flag' });
+    }
+    case 'GET /practices/{practiceId}/contacts/{contactId}/thread': {
+      const contactId = req.pathParameters!.contactId!;
+      const { tracker, ledger } = dependencies();
+      const contact = await tracker.getContact(practice.id, contactId);
+      if (!contact) return answer(404, { message: 'no such contact' });
+      const [incoming, attempts, history] = await Promise.all([replies.thread(practice.id, contactId), ledger.attemptsOf(practice.id, contactId), tracker.contactHistory(practice.id, contactId)]);
+      const thread = [
+        ...incoming.map((m) => ({ at: m.at, direction: 'in', text: m.text, kind: m.kind })),
+        ...attempts.filter((a) => a.status === 'sent' && a.channel !== 'postcard').map((a) => ({ at: a.sentAt ?? a.at, direction: 'out', channel: a.channel, what: `${a.cadence}/${a.stepId}`, template: a.template, text: a.text, delivery: a.delivery?.status })),
+      ].sort((x, y) => x.at.localeCompare(y.at));
+      return answer(200, { contactId, status: contact.status ?? 'open', optedOut: contact.optedOut, thread, history });
+    }
+    case 'POST /practices/{practiceId}/contacts/{contactId}/messages': {
+      const input = z.object({ messageId: z.string().regex(/^[0-9A-Za-z-]{8,64}$/), text: z.string().min(1).max(1000) }).safeParse(JSON.parse(req.body || '{}'));
+      if (!input.success) return answer(400, { message: 'give {"messageId": "<8-64 letters, digits, hyphens>", "text": "…"}' });
+      const contact = await dependencies().tracker.getContact(practice.id, req.pathParameters!.contactId!);
+      if (!contact) return answer(404, { message: 'no such contact' });
+      const message = staffMessage(practice.displayName, input.data.text, dependencies().config.sms.maxSegments);
+      if (!message.ok) return answer(400, { message: message.reason });
+      const key = `staff#${input.data.messageId}`;
+      const outcome = await sendOneOff(
+        { practice, contact, key, kind: 'staff-message', about: `staff:${caller}`, owner: randomUUID(), text: message.body },
+        {
+          step: { id: 'staff-message', channel: 'sms', purpose: 'care', phoneTypes: ['MOBILE'], day: 0 },
+          pacing: originationIdentity(practice, 'sms'),
+          prepare: async (plan) => {
+            messaging ??= new Messaging(process.env.CONFIGURATION_SET_NAME || undefined);
+            await messaging.warm();
+            return () => messaging!.sendText({ to: plan.to!, from: originationIdentity(practice, 'sms').identity, body: message.body, attemptKey: key, practiceId: practice.id, contactId: contact.contactId, purpose: 'care' });
+          },
+        },
+      );
+      return answer(outcome.status === 'sent' || outcome.status === 'already' ? 200 : outcome.status === 'later' ? 202 : 409, outcome);
+    }
+    default:
+      return answer(404, { message: `no route ${route}` });
+  }
+};
+
+export function resetStaffApi(): void {
+  flags = undefined;
+  replies = undefined;
+  messaging = undefined;
+}
