@@ -27,6 +27,7 @@ import type { PracticeProfile, StageConfig } from '../lambdas/domain/stage-confi
 import { acknowledge, iamWildcardResourceFinding } from './compliance';
 import { OutreachFunction, type OutreachFunctionProps, type SendingResources } from './constructs/outreach-function';
 import { AppointmentDesk } from './constructs/appointment-desk';
+import { StaffApi } from './constructs/staff-api';
 import { outreachWorkflow } from './constructs/workflow';
 import { DO_NOT_CALL_PREFIX, HAND_OFF_PREFIX, POSTCARD_MANIFEST_PREFIX, resourceName } from './naming';
 
@@ -86,6 +87,9 @@ export class OutreachStack extends Stack {
   public readonly receiveReplyFunction?: OutreachFunction;
   /** Records what became of each text and voice message (the configuration set's events). */
   public readonly recordDeliveryFunction?: OutreachFunction;
+  /** Serves the staff API (flagged replies, threads, one-off texts). */
+  public readonly staffApiFunction: OutreachFunction;
+  public readonly staffApi: StaffApi;
 
   constructor(scope: Construct, id: string, props: OutreachStackProps) {
     super(scope, id, props);
@@ -285,6 +289,18 @@ export class OutreachStack extends Stack {
       );
     }
 
+    // The staff API: IAM-authorised, one function behind it.
+    this.staffApiFunction = outreachFunction('StaffApi', 'staff-api.ts', 'staff-api', 'outreach-staff-api', {
+      description: 'The staff API: flagged replies, a person\'s thread, one-off texts under the rules',
+      timeout: Duration.seconds(29),
+    })
+      .bindTrackerTable(props.trackerTable, 'readWrite')
+      .allowSendText(props.messaging);
+    this.staffApi = new StaffApi(this, 'StaffInbox', { stage, key: props.key, handler: this.staffApiFunction, removalPolicy });
+    acknowledge(this.staffApiFunction, 'HIPAA.Security-LambdaDLQ', 'Invoked synchronously by API Gateway only: a failure is answered to the caller (5xx), and a Lambda DLQ applies to asynchronous invocations only.');
+    acknowledge(this.staffApiFunction, 'HIPAA.Security-LambdaConcurrency', 'Serves staff requests at their pace through API Gateway, which throttles per stage; a reservation would take capacity from the account pool.');
+    new CfnOutput(this, 'StaffApiUrl', { value: this.staffApi.api.url, description: 'Staff API base URL (SigV4, IAM): see the README' });
+
     // Dispositions: only where a practice has a Connect contact center (one this config names, or one the contact center stack creates).
     if (config.practices.some((p) => p.contactCenter)) {
       this.dispositionDeadLetterQueue = this.deadLetterQueue('DispositionDeadLetterQueue', props.key, 'Connect contact-event rule');
@@ -324,7 +340,7 @@ export class OutreachStack extends Stack {
       }
     }
 
-    for (const fn of [this.postcardManifestFunction, this.handOffFileFunction, this.doNotCallImportFunction, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : []), ...(this.receiveReplyFunction ? [this.receiveReplyFunction] : []), ...(this.recordDeliveryFunction ? [this.recordDeliveryFunction] : [])]) {
+    for (const fn of [this.postcardManifestFunction, this.handOffFileFunction, this.doNotCallImportFunction, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : []), ...(this.receiveReplyFunction ? [this.receiveReplyFunction] : []), ...(this.recordDeliveryFunction ? [this.recordDeliveryFunction] : []), this.staffApiFunction]) {
       acknowledge(
         fn,
         'HIPAA.Security-LambdaInsideVPC',
