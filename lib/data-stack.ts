@@ -20,6 +20,7 @@ import {
   CONNECT_RECORDINGS_PREFIX,
   DO_NOT_CALL_PREFIX,
   eventBusName,
+  FLAG_DIGEST_PREFIX,
   HAND_OFF_PREFIX,
   IMPORT_INBOX_PREFIX,
   IMPORT_REPORTS_PREFIX,
@@ -158,6 +159,7 @@ export class DataStack extends Stack {
         ...expireUnder('expire-hand-off-files', HAND_OFF_PREFIX, config.import.reportRetentionDays),
         ...expireUnder('expire-appointment-file-results', APPOINTMENT_CHANGES_PREFIX, config.import.reportRetentionDays),
         ...expireUnder('expire-connect-recordings', CONNECT_RECORDINGS_PREFIX, config.import.reportRetentionDays),
+        ...expireUnder('expire-flag-digests', FLAG_DIGEST_PREFIX, config.import.reportRetentionDays),
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });

@@ -39,6 +39,8 @@ export const POSTCARD_MANIFEST_PREFIX = 'postcards/';
 export const APPOINTMENT_CHANGES_PREFIX = 'appointments/';
 /** Where Connect instances the ContactCenter stack creates keep call recordings and chat transcripts in the reports bucket. */
 export const CONNECT_RECORDINGS_PREFIX = 'connect/';
+/** Where the daily digests of flags staff have not handled are written in the reports bucket. */
+export const FLAG_DIGEST_PREFIX = 'digests/';
 /** Where the daily scheduling hand-off files are written in the reports bucket. */
 export const HAND_OFF_PREFIX = 'handoffs/';
 

@@ -29,7 +29,7 @@ import { OutreachFunction, type OutreachFunctionProps, type SendingResources } f
 import { AppointmentDesk } from './constructs/appointment-desk';
 import { StaffApi } from './constructs/staff-api';
 import { outreachWorkflow } from './constructs/workflow';
-import { DO_NOT_CALL_PREFIX, HAND_OFF_PREFIX, POSTCARD_MANIFEST_PREFIX, resourceName } from './naming';
+import { DO_NOT_CALL_PREFIX, FLAG_DIGEST_PREFIX, HAND_OFF_PREFIX, POSTCARD_MANIFEST_PREFIX, resourceName } from './naming';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const HANDLERS = path.join(REPO_ROOT, 'lambdas', 'handlers');
@@ -87,6 +87,8 @@ export class OutreachStack extends Stack {
   public readonly receiveReplyFunction?: OutreachFunction;
   /** Records what became of each text and voice message (the configuration set's events). */
   public readonly recordDeliveryFunction?: OutreachFunction;
+  /** Writes the daily digest of flags staff have not handled, once a day. */
+  public readonly flagDigestFunction: OutreachFunction;
   /** Serves the staff API (flagged replies, threads, one-off texts). */
   public readonly staffApiFunction: OutreachFunction;
   public readonly staffApi: StaffApi;
@@ -204,6 +206,15 @@ export class OutreachStack extends Stack {
     this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { scheduleGroupName: resourceName(stage, 'schedules') });
     this.daily('PostcardManifest', this.postcardManifestFunction, stage, props.key);
     this.daily('HandOffFile', this.handOffFileFunction, stage, props.key);
+    this.flagDigestFunction = outreachFunction('FlagDigest', 'flag-digest.ts', 'flag-digest', 'outreach-staff-api', {
+      description: 'Writes each practice\'s daily digest of flagged replies and dispositions staff have not handled',
+      timeout: Duration.minutes(5),
+      reservedConcurrentExecutions: 1,
+      deadLetterQueue: this.dailyTasksDeadLetterQueue,
+    })
+      .bindTrackerTable(props.trackerTable, 'read')
+      .bindReportsBucket(props.reportsBucket, 'write', FLAG_DIGEST_PREFIX);
+    this.daily('FlagDigest', this.flagDigestFunction, stage, props.key);
 
     const instances = [...new Set(config.practices.map(contactCenterInstance).filter((i): i is string => i !== undefined))];
     this.appointmentDesk = new AppointmentDesk(this, 'AppointmentDesk', {
@@ -340,7 +351,7 @@ export class OutreachStack extends Stack {
       }
     }
 
-    for (const fn of [this.postcardManifestFunction, this.handOffFileFunction, this.doNotCallImportFunction, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : []), ...(this.receiveReplyFunction ? [this.receiveReplyFunction] : []), ...(this.recordDeliveryFunction ? [this.recordDeliveryFunction] : []), this.staffApiFunction]) {
+    for (const fn of [this.postcardManifestFunction, this.handOffFileFunction, this.flagDigestFunction, this.doNotCallImportFunction, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : []), ...(this.receiveReplyFunction ? [this.receiveReplyFunction] : []), ...(this.recordDeliveryFunction ? [this.recordDeliveryFunction] : []), this.staffApiFunction]) {
       acknowledge(
         fn,
         'HIPAA.Security-LambdaInsideVPC',

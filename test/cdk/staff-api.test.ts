@@ -33,6 +33,15 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
     expect(template.findResources('AWS::ApiGateway::Account')).toEqual({});
   });
 
+  test('THEN the flag digest runs daily at 06:00 UTC, reads the tracker and may only put objects under digests/', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'outreach-dev-flag-digest', ScheduleExpression: 'cron(0 6 * * ? *)' });
+    const actions = [...new Set(allowedActions(statementsOfFunction(template, 'outreach-dev-flag-digest')))];
+    expect(actions.filter((a) => a.startsWith('dynamodb:') && /Put|Update|Delete|Write/.test(a))).toEqual([]);
+    const s3 = statementsOfFunction(template, 'outreach-dev-flag-digest').filter((st) => JSON.stringify(st.Action).includes('s3:'));
+    expect(JSON.stringify(s3)).toContain('/digests/*');
+    expect(JSON.stringify(s3)).not.toMatch(/s3:Delete|s3:GetObject/);
+  });
+
   test('THEN the staff-api function may read and write the tracker and text, nothing else', () => {
     const actions = [...new Set(allowedActions(statementsOfFunction(template, 'outreach-dev-staff-api')))].filter((a) => !/^(logs|xray|dynamodb|kms):/.test(a));
     expect(actions).toEqual(['sms-voice:SendTextMessage']);

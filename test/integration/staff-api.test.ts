@@ -10,6 +10,8 @@ import { VirtualClock } from '../../local/cadence-runner';
 import { withClock } from '../../lambdas/adapters/clock';
 import { handler as receive } from '../../lambdas/handlers/receive-reply';
 import { handler as api, type ApiAnswer } from '../../lambdas/handlers/staff-api';
+import { handler as flagDigestTask } from '../../lambdas/handlers/flag-digest';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { cadenceTestConfig, enrollPeople, phoneNumber, SUNRISE, SUNRISE_SMS, type Enrolled, type Person } from './cadence-fixtures';
 
 const STAFF = 'arn:aws:sts::000000000000:assumed-role/front-desk/maria';
@@ -66,6 +68,13 @@ describe('staff API', () => {
     expect((await call('GET', FLAGS, {})).body.flags).toEqual([]);
     expect((await call('GET', FLAGS, {}, { query: { handled: 'true' } })).body.flags).toEqual([expect.objectContaining({ flagId: flag.flagId, handledBy: STAFF })]);
     expect((await call('POST', HANDLED, { flagId: 'nope' })).status).toBe(404);
+  });
+
+  it('writes the daily digest of what staff still have to look at', async () => {
+    const [digest] = await withClock(new VirtualClock(new Date('2027-03-02T14:00:00Z')), () => flagDigestTask());
+    expect(digest).toMatchObject({ practiceId: SUNRISE, unhandled: 0, handledSinceYesterday: 1, file: 's3://outreach-reports/digests/sunrise-family/2027-03-02.json' });
+    const text = await (await stack.s3.send(new GetObjectCommand({ Bucket: 'outreach-reports', Key: 'digests/sunrise-family/2027-03-02.json' }))).Body!.transformToString();
+    expect(JSON.parse(text)).toMatchObject({ unhandled: 0, byKind: {}, oldestHours: 0 });
   });
 
   it('sends a one-off text under the rules, once per messageId, and shows it in the thread with the reply', async () => {
