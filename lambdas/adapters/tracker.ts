@@ -319,21 +319,26 @@ export class Tracker extends TrackerTable {
   }
 
   /** Records consent the person gave or refused (on a call, a form); an opt-out stands until they opt back in. */
-  async setConsent(practiceId: string, contactId: string, key: ConsentKey, granted: boolean, source: string, at: string): Promise<void> {
+  /** Answers false when a grant was refused because the person opted out of the channel. */
+  async setConsent(practiceId: string, contactId: string, key: ConsentKey, granted: boolean, source: string, at: string, evidence?: string): Promise<boolean> {
     const channel = key.split(':')[0] as ConsentChannel;
-    await this.changeProfile(
+    return this.changeProfile(
       practiceId,
       contactId,
-      { at, id: `consent-${key}-${granted ? 'granted' : 'refused'}`, kind: 'consent', detail: { key, granted, source } },
+      { at, id: `consent-${key}-${granted ? 'granted' : 'refused'}-${at}`, kind: 'consent', detail: { key, granted, source, ...(evidence ? { evidence } : {}) } },
       'SET consent.#key = :entry',
       // DynamoDB refuses names the expressions do not use: the channel's only with the condition.
       { '#key': key, ...(granted ? { '#channel': channel, '#all': 'all' } : {}) },
-      { ':entry': { granted, source, at } },
+      { ':entry': { granted, source, at, ...(evidence ? { evidence } : {}) } },
       // A grant never overrides an opt-out of the channel (START, a keyword, is how they come back).
       granted ? 'attribute_not_exists(optedOut.#channel) AND attribute_not_exists(optedOut.#all)' : undefined,
-    ).catch((e: Error) => {
-      if (!(e instanceof ConflictError)) throw e;
-    });
+    ).then(
+      () => true,
+      (e: Error) => {
+        if (!(e instanceof ConflictError)) throw e;
+        return false;
+      },
+    );
   }
 
   /** Delivery events say messages no longer reach this number (over `channel`): the cadence uses the person's others. */

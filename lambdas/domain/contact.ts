@@ -13,9 +13,11 @@ export type ConsentKey = `${ConsentChannel}:${ConsentPurpose}`;
 
 export interface ConsentEntry {
   readonly granted: boolean;
-  /** Where it came from, e.g. "import:<importId>:line 12", "keyword:STOP", "agent:<id>". */
+  /** Where it came from, e.g. "import:<importId>:line 12", "reply:<inboundMessageId>", "agent:connect:<contactId>", "staff:<caller ARN>". */
   readonly source: string;
   readonly at: string;
+  /** What shows it, when the source does not (what staff heard or saw: "signed form 2027-03-01, scanned to the EMR"). */
+  readonly evidence?: string;
 }
 
 export interface ContactPhone extends DraftPhone {

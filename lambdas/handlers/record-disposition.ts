@@ -144,7 +144,8 @@ async function carryOut(action: NextAction, c: ActionContext): Promise<void> {
     case 'set-language':
       return tracker.setLanguage(practice.id, contactId, action.language, by, record.at);
     case 'set-sms-consent':
-      return tracker.setConsent(practice.id, contactId, 'sms:care', action.granted, by, record.at);
+      await tracker.setConsent(practice.id, contactId, 'sms:care', action.granted, by, record.at, `said on Connect contact ${record.connectContactId}`);
+      return;
     case 'mark-number-invalid': {
       await tracker.markWrongNumber(practice.id, contactId, action.e164, by, record.at);
       // No number left that reaches them (a number the agent just took down counts): they cannot be reached by phone.

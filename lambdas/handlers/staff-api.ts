@@ -6,6 +6,7 @@
  *   POST /practices/{practiceId}/flags/{flagId}/handled
  *   GET  /practices/{practiceId}/contacts/{contactId}/thread
  *   POST /practices/{practiceId}/contacts/{contactId}/messages   {"messageId": "<uuid>", "text": "…"}
+ *   POST /practices/{practiceId}/contacts/{contactId}/consent    {"key": "sms:care", "granted": true, "evidence": "…"}
  *
  * API Gateway refuses unsigned requests; a request that reaches here without a caller is
  * refused too (never trust one layer). A one-off text obeys consent, window and cap like any
@@ -104,6 +105,16 @@ export const handler = async (payload: unknown): Promise<ApiAnswer> => {
         },
       );
       return answer(outcome.status === 'sent' || outcome.status === 'already' ? 200 : outcome.status === 'later' ? 202 : 409, outcome);
+    }
+    case 'POST /practices/{practiceId}/contacts/{contactId}/consent': {
+      // What the person told staff (a signed form, a call): recorded with who and what shows it.
+      const input = z.object({ key: z.enum(['sms:care', 'sms:outreach', 'voice:care', 'voice:outreach']), granted: z.boolean(), evidence: z.string().min(3).max(300) }).safeParse(JSON.parse(req.body || '{}'));
+      if (!input.success) return answer(400, { message: 'give {"key": "sms:care|sms:outreach|voice:care|voice:outreach", "granted": true|false, "evidence": "what shows it"}' });
+      const { tracker } = dependencies();
+      const contactId = req.pathParameters!.contactId!;
+      if (!(await tracker.getContact(practice.id, contactId))) return answer(404, { message: 'no such contact' });
+      const applied = await tracker.setConsent(practice.id, contactId, input.data.key, input.data.granted, `staff:${caller}`, now().toISOString(), input.data.evidence);
+      return applied ? answer(200, { recorded: true }) : answer(409, { message: 'the person opted out of this channel: only they can opt back in (START)' });
     }
     default:
       return answer(404, { message: `no route ${route}` });

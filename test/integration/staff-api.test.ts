@@ -90,6 +90,20 @@ describe('staff API', () => {
     expect((await call('GET', THREAD, { contactId: enrolled.contactId(people.asks!.id) })).body.thread).toEqual([expect.objectContaining({ direction: 'in', text: 'Is parking free?', kind: 'other' })]);
   });
 
+  it('records consent staff were given, with who and what shows it, in the person\'s history; never over an opt-out', async () => {
+    const CONSENT = '/practices/{practiceId}/contacts/{contactId}/consent';
+    const contactId = enrolled.contactId(people.asks!.id);
+    expect(await call('POST', CONSENT, { contactId }, { body: { key: 'sms:outreach', granted: true, evidence: 'signed form at the front desk, 2027-03-01' } })).toEqual({ status: 200, body: { recorded: true } });
+    const thread = await call('GET', '/practices/{practiceId}/contacts/{contactId}/thread', { contactId });
+    expect(thread.body.history.filter((h: { kind: string }) => h.kind === 'consent').at(-1).detail).toEqual({ key: 'sms:outreach', granted: true, source: `staff:${STAFF}`, evidence: 'signed form at the front desk, 2027-03-01' });
+    expect((await call('POST', CONSENT, { contactId }, { body: { key: 'sms:care', granted: true } })).status).toBe(400);
+
+    await withClock(new VirtualClock(MONDAY_10AM), () =>
+      receive({ Records: [{ Sns: { Message: JSON.stringify({ originationNumber: people.asks!.mobile, destinationNumber: SUNRISE_SMS, messageBody: 'STOP', inboundMessageId: 'api-in-stop', messageKeyword: 'STOP' }) } }] }),
+    );
+    expect(await call('POST', CONSENT, { contactId }, { body: { key: 'sms:care', granted: true, evidence: 'asked at the desk' } })).toEqual({ status: 409, body: { message: 'the person opted out of this channel: only they can opt back in (START)' } });
+  });
+
   it('holds a text outside the window (202, with when) and refuses one too long for a segment (400, why)', async () => {
     const contactId = enrolled.contactId(people.texted!.id);
     const late = await call('POST', MESSAGES, { contactId }, { body: { messageId: 'msg-0002-late', text: 'See you soon.' }, at: new Date('2027-03-02T06:30:00Z') });
