@@ -306,7 +306,8 @@ export class OutreachStack extends Stack {
       timeout: Duration.seconds(29),
     })
       .bindTrackerTable(props.trackerTable, 'readWrite')
-      .allowSendText(props.messaging);
+      .allowSendText(props.messaging)
+      .allowManageOptOuts(props.messaging);
     this.staffApi = new StaffApi(this, 'StaffInbox', { stage, key: props.key, handler: this.staffApiFunction, removalPolicy });
     acknowledge(this.staffApiFunction, 'HIPAA.Security-LambdaDLQ', 'Invoked synchronously by API Gateway only: a failure is answered to the caller (5xx), and a Lambda DLQ applies to asynchronous invocations only.');
     acknowledge(this.staffApiFunction, 'HIPAA.Security-LambdaConcurrency', 'Serves staff requests at their pace through API Gateway, which throttles per stage; a reservation would take capacity from the account pool.');
@@ -323,8 +324,8 @@ export class OutreachStack extends Stack {
         // A number an agent takes down is classified at once, so it can be texted.
         .allowPhoneNumberValidate();
       // A booking texts the confirmation and schedules reminders; a refusal texts the practice information;
-      // a caller's cancellation starts the cancellation follow-up.
-      this.appointmentDesk.equip(this.recordDispositionFunction).bindCadenceWorkflow(stateMachine);
+      // a caller's cancellation starts the cancellation follow-up; "don't text me" reaches the opt-out list.
+      this.appointmentDesk.equip(this.recordDispositionFunction).bindCadenceWorkflow(stateMachine).allowManageOptOuts(props.messaging);
       for (const instance of instances) this.recordDispositionFunction.allowReadContactAttributes(instance);
       acknowledge(
         this.recordDispositionFunction,

@@ -182,6 +182,8 @@ export type NextAction =
   | { readonly kind: 'set-language'; readonly language: string }
   | { readonly kind: 'add-number'; readonly e164: string }
   | { readonly kind: 'set-sms-consent'; readonly granted: boolean }
+  /** "Don't text me": texts end, here and on End User Messaging's opt-out list. */
+  | { readonly kind: 'sms-opt-out' }
   | { readonly kind: 'continue-cadence' }
   | { readonly kind: 'flag-for-staff'; readonly reason: string };
 
@@ -196,6 +198,7 @@ export function nextActions(d: Disposition, calledNumber: string | undefined, at
   if (d.language) actions.push({ kind: 'set-language', language: d.language });
   // Consent first: the confirmation text a booking sends depends on it.
   if (d.smsConsent !== undefined) actions.push({ kind: 'set-sms-consent', granted: d.smsConsent });
+  if (d.smsConsent === false) actions.push({ kind: 'sms-opt-out' });
   switch (d.code) {
     case 'appointment-booked':
       // A status other than open ends every pending cadence step (the planner reads it before each).

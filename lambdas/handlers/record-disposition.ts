@@ -24,6 +24,7 @@ import { findPractice, type PracticeProfile } from '../domain/stage-config';
 import { appointmentDesk, bookAppointment, changeAppointmentOf, digest, practiceInfoText, schedule, textOrLater } from './appointment-desk';
 import { dependencies as cadenceDependencies } from './cadence-support';
 import { contactFlowEvent } from './contact-flow-event';
+import { recordOptOutEverywhere } from './opt-outs';
 import type { CallbackRequest } from './place-callback';
 import type { RetryRequest } from './resume-outreach';
 
@@ -112,7 +113,7 @@ async function recordAndApply(connectContactId: string, attributes: DispositionA
   }
   await dispositions.addToHistory(person!.practiceId, person!.contactId, current);
   const { actions, disposition } = current.outcome as Extract<DispositionRecord['outcome'], { ok: true }>;
-  const context: ActionContext = { record: current, practice: practice!, person: person!, attributes, source: disposition.source, attempt };
+  const context: ActionContext = { record: current, practice: practice!, person: person!, attributes, source: disposition.source, attempt, ...(calledNumber ? { calledNumber } : {}) };
   for (const action of actions) await carryOut(action, context);
   await dispositions.markApplied(connectContactId, now().toISOString());
   logger.info('disposition recorded', { connectContactId, practiceId: current.practiceId, code: disposition.code, actions: actions.map((a) => a.kind) });
@@ -128,6 +129,8 @@ interface ActionContext {
   readonly source: DispositionSource;
   /** The cadence attempt the contact was (an outbound call), if any. */
   readonly attempt?: Attempt;
+  /** The number the contact reached, when known. */
+  readonly calledNumber?: string;
 }
 
 /** Each action is safe to carry out twice: a retry after a crash repeats the ones already done. */
@@ -146,6 +149,11 @@ async function carryOut(action: NextAction, c: ActionContext): Promise<void> {
     case 'set-sms-consent':
       await tracker.setConsent(practice.id, contactId, 'sms:care', action.granted, by, record.at, `said on Connect contact ${record.connectContactId}`);
       return;
+    case 'sms-opt-out': {
+      // The number this contact reached, else the person's own: one a household shares is not the agent's to close.
+      const numbers = c.calledNumber ? [c.calledNumber] : person.phones.map((p) => p.e164);
+      return recordOptOutEverywhere(practice.id, contactId, 'sms', numbers, by, record.at);
+    }
     case 'mark-number-invalid': {
       await tracker.markWrongNumber(practice.id, contactId, action.e164, by, record.at);
       // No number left that reaches them (a number the agent just took down counts): they cannot be reached by phone.

@@ -7,6 +7,7 @@
  *   GET  /practices/{practiceId}/contacts/{contactId}/thread
  *   POST /practices/{practiceId}/contacts/{contactId}/messages   {"messageId": "<uuid>", "text": "…"}
  *   POST /practices/{practiceId}/contacts/{contactId}/consent    {"key": "sms:care", "granted": true, "evidence": "…"}
+ *   POST /practices/{practiceId}/contacts/{contactId}/opt-out    {"channel": "sms" | "all", "evidence": "…"}
  *
  * API Gateway refuses unsigned requests; a request that reaches here without a caller is
  * refused too (never trust one layer). A one-off text obeys consent, window and cap like any
@@ -25,6 +26,7 @@ import { staffMessage } from '../domain/staff-message';
 import { findPractice } from '../domain/stage-config';
 import { dependencies, originationIdentity } from './cadence-support';
 import { sendOneOff } from './message-support';
+import { recordOptOutEverywhere } from './opt-outs';
 
 const request = z.object({
   httpMethod: z.string(),
@@ -115,6 +117,14 @@ export const handler = async (payload: unknown): Promise<ApiAnswer> => {
       if (!(await tracker.getContact(practice.id, contactId))) return answer(404, { message: 'no such contact' });
       const applied = await tracker.setConsent(practice.id, contactId, input.data.key, input.data.granted, `staff:${caller}`, now().toISOString(), input.data.evidence);
       return applied ? answer(200, { recorded: true }) : answer(409, { message: 'the person opted out of this channel: only they can opt back in (START)' });
+    }
+    case 'POST /practices/{practiceId}/contacts/{contactId}/opt-out': {
+      const input = z.object({ channel: z.enum(['sms', 'all']), evidence: z.string().min(3).max(300) }).safeParse(JSON.parse(req.body || '{}'));
+      if (!input.success) return answer(400, { message: 'give {"channel": "sms|all", "evidence": "what the person said, and how"}' });
+      const contact = await dependencies().tracker.getContact(practice.id, req.pathParameters!.contactId!);
+      if (!contact) return answer(404, { message: 'no such contact' });
+      await recordOptOutEverywhere(practice.id, contact.contactId, input.data.channel, contact.phones.map((p) => p.e164), `staff:${caller} (${input.data.evidence})`, now().toISOString());
+      return answer(200, { optedOut: input.data.channel });
     }
     default:
       return answer(404, { message: `no route ${route}` });

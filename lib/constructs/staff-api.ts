@@ -56,6 +56,7 @@ export class StaffApi extends Construct {
     contact.addResource('thread').addMethod('GET', integration, path('practiceId', 'contactId'));
     contact.addResource('messages').addMethod('POST', integration, path('practiceId', 'contactId'));
     contact.addResource('consent').addMethod('POST', integration, path('practiceId', 'contactId'));
+    contact.addResource('opt-out').addMethod('POST', integration, path('practiceId', 'contactId'));
 
     acknowledge(this.api, 'AwsSolutions-APIG3', 'IAM-authorised API for the practices\' own staff tools: every request is SigV4-signed by a principal of this account; a WAF web ACL would add cost without narrowing who can call it.');
     acknowledge(this.api, 'AwsSolutions-COG4', 'Authorised with IAM (SigV4) by design: staff tools run under the practice\'s AWS identities, not a Cognito user pool.');

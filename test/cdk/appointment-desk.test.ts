@@ -42,7 +42,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
       changeAppointment: ['events:PutEvents', ...scheduling, 'sms-voice:SendTextMessage', 'states:StartExecution'].sort(),
       appointmentFile: ['events:PutEvents', ...scheduling, 's3:Abort*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging', 'sms-voice:SendTextMessage', 'states:StartExecution'].sort(),
       handOffFile: ['s3:Abort*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
-      recordDisposition: ['connect:GetContactAttributes', 'events:PutEvents', ...scheduling, 'mobiletargeting:PhoneNumberValidate', 'sms-voice:SendTextMessage', 'states:StartExecution'].sort(),
+      recordDisposition: ['connect:GetContactAttributes', 'events:PutEvents', ...scheduling, 'mobiletargeting:PhoneNumberValidate', 'sms-voice:DeleteOptedOutNumber', 'sms-voice:PutOptedOutNumber', 'sms-voice:SendTextMessage', 'states:StartExecution'].sort(),
       receiveReply: ['events:PutEvents', ...scheduling, 'sms-voice:DeleteOptedOutNumber', 'sms-voice:PutOptedOutNumber', 'sms-voice:SendTextMessage', 'states:StartExecution'].sort(),
       recordDelivery: [],
     });
@@ -58,7 +58,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
       changeAppointment: ['CADENCE_STATE_MACHINE_ARN', ...desk].sort(),
       appointmentFile: ['CADENCE_STATE_MACHINE_ARN', 'IMPORT_BUCKET_NAME', 'REPORTS_BUCKET_NAME', ...desk].sort(),
       handOffFile: ['REPORTS_BUCKET_NAME', 'TRACKER_TABLE_NAME'],
-      recordDisposition: ['CADENCE_STATE_MACHINE_ARN', ...desk].sort(),
+      recordDisposition: ['CADENCE_STATE_MACHINE_ARN', 'OPT_OUT_LIST_NAME', ...desk].sort(),
       receiveReply: ['CADENCE_STATE_MACHINE_ARN', 'OPT_OUT_LIST_NAME', ...desk].sort(),
       recordDelivery: ['TRACKER_TABLE_NAME'],
     });

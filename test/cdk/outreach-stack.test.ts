@@ -178,6 +178,8 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
         'scheduler:CreateSchedule',
         'scheduler:DeleteSchedule',
         'scheduler:UpdateSchedule',
+        'sms-voice:DeleteOptedOutNumber',
+        'sms-voice:PutOptedOutNumber',
         'sms-voice:SendTextMessage',
         'sqs:SendMessage',
         'states:StartExecution',

@@ -13,14 +13,14 @@ beforeAll(() => {
 describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => {
   test('THEN every method of the staff API needs IAM (SigV4) and goes to the staff-api function', () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties);
-    expect(methods.map((m) => m.HttpMethod).sort()).toEqual(['GET', 'GET', 'POST', 'POST', 'POST']);
+    expect(methods.map((m) => m.HttpMethod).sort()).toEqual(['GET', 'GET', 'POST', 'POST', 'POST', 'POST']);
     for (const m of methods) {
       expect(m.AuthorizationType).toBe('AWS_IAM');
       expect(JSON.stringify(m.Integration.Uri)).toContain(functionLogicalId(template, 'outreach-dev-staff-api'));
       expect(m.RequestValidatorId).toBeDefined();
     }
     const paths = Object.values(template.findResources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart);
-    expect(paths.sort()).toEqual(['consent', 'contacts', 'flags', 'handled', 'messages', 'practices', 'thread', '{contactId}', '{flagId}', '{practiceId}'].sort());
+    expect(paths.sort()).toEqual(['consent', 'contacts', 'flags', 'handled', 'messages', 'opt-out', 'practices', 'thread', '{contactId}', '{flagId}', '{practiceId}'].sort());
   });
 
   test('THEN the stage logs each request to a log group encrypted with the stage key, never bodies, and traces', () => {
@@ -42,8 +42,8 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
     expect(JSON.stringify(s3)).not.toMatch(/s3:Delete|s3:GetObject/);
   });
 
-  test('THEN the staff-api function may read and write the tracker and text, nothing else', () => {
+  test('THEN the staff-api function may read and write the tracker, text, and keep the opt-out list, nothing else', () => {
     const actions = [...new Set(allowedActions(statementsOfFunction(template, 'outreach-dev-staff-api')))].filter((a) => !/^(logs|xray|dynamodb|kms):/.test(a));
-    expect(actions).toEqual(['sms-voice:SendTextMessage']);
+    expect(actions.sort()).toEqual(['sms-voice:DeleteOptedOutNumber', 'sms-voice:PutOptedOutNumber', 'sms-voice:SendTextMessage']);
   });
 });

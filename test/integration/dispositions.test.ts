@@ -170,6 +170,17 @@ describe('record-disposition', () => {
     expect((await dependencies().tracker.getValidations([mobile])).get(mobile)?.phoneType).toBe('MOBILE');
   });
 
+  it('"don\'t text me" told to an agent ends texts for the person and puts the number called on End User Messaging\'s opt-out list', async () => {
+    const person = people.vague!;
+    const call = await placeCall(person, person.mobile!);
+    await agentSets(call, { disposition: 'no-answer', smsConsent: 'no' });
+    await recordDisposition(contactEvent(call));
+
+    expect((await contactOf(person)).optedOut.sms).toEqual(expect.any(String));
+    const listed = (await stack.engines.sandbox!.records<{ change: string; OptedOutNumber: string }>('opt-outs')).map((r) => [r.data.change, r.data.OptedOutNumber]);
+    expect(listed).toEqual([['added', person.mobile]]);
+  });
+
   it('keeps one appointment per id, and applies a change only to the version it was decided from', async () => {
     const book = new AppointmentBook(process.env.TRACKER_TABLE_NAME!);
     const contactId = enrolled.contactId(people.books!.id);

@@ -23,6 +23,7 @@ describe('staff API', () => {
   const people: Record<string, Person> = {
     asks: { id: 'api-asks', mobile: phoneNumber(41, 'MOBILE', 540) },
     texted: { id: 'api-texted', firstName: 'Noor', mobile: phoneNumber(42, 'MOBILE', 540) },
+    desk: { id: 'api-desk', mobile: phoneNumber(43, 'MOBILE', 540) },
   };
 
   beforeAll(async () => {
@@ -102,6 +103,16 @@ describe('staff API', () => {
       receive({ Records: [{ Sns: { Message: JSON.stringify({ originationNumber: people.asks!.mobile, destinationNumber: SUNRISE_SMS, messageBody: 'STOP', inboundMessageId: 'api-in-stop', messageKeyword: 'STOP' }) } }] }),
     );
     expect(await call('POST', CONSENT, { contactId }, { body: { key: 'sms:care', granted: true, evidence: 'asked at the desk' } })).toEqual({ status: 409, body: { message: 'the person opted out of this channel: only they can opt back in (START)' } });
+  });
+
+  it('records an opt-out staff heard, for the person and on End User Messaging\'s list', async () => {
+    const contactId = enrolled.contactId(people.desk!.id);
+    expect(await call('POST', '/practices/{practiceId}/contacts/{contactId}/opt-out', { contactId }, { body: { channel: 'sms', evidence: 'asked at the front desk not to get texts' } })).toEqual({ status: 200, body: { optedOut: 'sms' } });
+    const thread = await call('GET', '/practices/{practiceId}/contacts/{contactId}/thread', { contactId });
+    expect(thread.body.optedOut.sms).toEqual(expect.any(String));
+    expect((await stack.engines.sandbox!.records<{ change: string; OptedOutNumber: string }>('opt-outs')).map((r) => [r.data.change, r.data.OptedOutNumber])).toContainEqual(['added', people.desk!.mobile]);
+    const refused = await call('POST', '/practices/{practiceId}/contacts/{contactId}/messages', { contactId }, { body: { messageId: 'msg-0009-after', text: 'One more thing' } });
+    expect(refused).toEqual({ status: 409, body: { status: 'skipped', reason: 'opted-out' } });
   });
 
   it('holds a text outside the window (202, with when) and refuses one too long for a segment (400, why)', async () => {

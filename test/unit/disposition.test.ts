@@ -134,7 +134,8 @@ describe('nextActions', () => {
       { kind: 'set-status', status: 'booked' },
       { kind: 'book-appointment', at: '2026-12-03T22:30:00Z' },
     ]);
-    expect(actions({ disposition: 'no-answer', smsConsent: 'n' })[0]).toEqual({ kind: 'set-sms-consent', granted: false });
+    // A no to texts is an opt-out of texts too: it ends them here and on End User Messaging's list.
+    expect(actions({ disposition: 'no-answer', smsConsent: 'n' }).slice(0, 2)).toEqual([{ kind: 'set-sms-consent', granted: false }, { kind: 'sms-opt-out' }]);
   });
 
   it('language barrier: the language is recorded first and staff are told', () => {
