@@ -7,6 +7,7 @@
  *   npm run -s classify-reply -- [--has-appointment] [--opted-out] "TEXT"
  */
 import { parseArgs } from 'node:util';
+import { runJsonLineCommand, UsageError } from './json-line-command';
 import { classifyReply } from '../lambdas/domain/reply';
 
 const USAGE = `Usage: npm run -s classify-reply -- [--has-appointment] [--opted-out] "TEXT"
@@ -22,10 +23,8 @@ is channel (texts) or all (every channel).
 
 Quote the text. One that starts with "-" goes after a second "--".`;
 
-class UsageError extends Error {}
-
 function main(): number {
-  try {
+  return runJsonLineCommand(USAGE, () => {
     const { values, positionals } = parseArgs({
       options: {
         'has-appointment': { type: 'boolean' },
@@ -34,33 +33,21 @@ function main(): number {
       },
       allowPositionals: true,
     });
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
+    if (values.help) return 'help';
     // An unquoted text arrives as several words; they are one message.
     const text = positionals.join(' ');
     if (text === '') throw new UsageError('no text to classify');
 
     const answer = classifyReply(text, { hasAppointment: values['has-appointment'] === true, optedOut: values['opted-out'] === true });
-    console.log(
-      JSON.stringify({
-        kind: answer.kind,
-        scope: answer.scope,
-        keyword: answer.keyword ?? null,
-        flagForStaff: answer.flagForStaff,
-        appointmentIntent: answer.appointmentIntent ?? null,
-        reason: answer.reason,
-      }),
-    );
-    return 0;
-  } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`${(e as Error).message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+    return {
+      kind: answer.kind,
+      scope: answer.scope,
+      keyword: answer.keyword ?? null,
+      flagForStaff: answer.flagForStaff,
+      appointmentIntent: answer.appointmentIntent ?? null,
+      reason: answer.reason,
+    };
+  });
 }
 
 process.exitCode = main();

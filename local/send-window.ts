@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runJsonLineCommand, UsageError } from './json-line-command';
 import { IANAZone } from 'luxon';
 import { parseStageConfig, type StageConfig } from '../lambdas/domain/stage-config';
 import { checkSendWindow } from '../lambdas/domain/send-window';
@@ -35,10 +36,8 @@ and if not, when it may. Prints one JSON line:
   --config PATH       stage config (default: samples/stage.sample.json)
   --help              this text`;
 
-class UsageError extends Error {}
-
 function main(): number {
-  try {
+  return runJsonLineCommand(USAGE, () => {
     const args = parseArgs({
       options: {
         at: { type: 'string' },
@@ -51,10 +50,7 @@ function main(): number {
         help: { type: 'boolean' },
       },
     }).values;
-    if (args.help) {
-      console.log(USAGE);
-      return 0;
-    }
+    if (args.help) return 'help';
     const at = parseInstant(args.at);
     const purpose = parsePurpose(args.purpose ?? 'care');
     const phoneTimeZone = args['phone-tz'] === undefined ? undefined : parseZone(args['phone-tz'], '--phone-tz');
@@ -65,24 +61,15 @@ function main(): number {
     const rules = (config as { sendWindow?: SendWindowConfig }).sendWindow ?? sendWindowConfigSchema.parse(undefined);
 
     const answer = checkSendWindow({ at, purpose, zip: args.zip, phoneTimeZone, practiceTimeZone, state }, rules);
-    console.log(
-      JSON.stringify({
-        allowed: answer.allowed,
-        opensAt: answer.opensAt?.toISOString() ?? null,
-        closesAt: answer.closesAt?.toISOString() ?? null,
-        timeZones: answer.timeZones,
-        state: answer.state ?? null,
-        reasons: answer.reasons,
-      }),
-    );
-    return 0;
-  } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`${(e as Error).message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+    return {
+      allowed: answer.allowed,
+      opensAt: answer.opensAt?.toISOString() ?? null,
+      closesAt: answer.closesAt?.toISOString() ?? null,
+      timeZones: answer.timeZones,
+      state: answer.state ?? null,
+      reasons: answer.reasons,
+    };
+  });
 }
 
 function parseInstant(raw: string | undefined): Date {

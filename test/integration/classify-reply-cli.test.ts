@@ -2,31 +2,9 @@
  * `npm run -s classify-reply`: the command support uses to ask what a person's reply means, run
  * as they run it.
  */
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { answerOf, npmCommand } from './npm-command';
 
-const ROOT = resolve(__dirname, '..', '..');
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function classifyReply(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile('npm', ['run', '-s', 'classify-reply', '--', ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      done({ code, stdout, stderr });
-    });
-  });
-}
-
-function answerOf(run: Run): unknown {
-  const lines = run.stdout.split('\n').filter((l) => l.trim() !== '');
-  expect(lines).toHaveLength(1);
-  return JSON.parse(lines[0]);
-}
+const classifyReply = (...args: string[]) => npmCommand('classify-reply', ...args);
 
 describe('npm run classify-reply', () => {
   it('says STOP opts a person out of texts', async () => {

@@ -2,33 +2,12 @@
  * `npm run -s send-window`: the command ops and support use to ask the send-window rules a
  * question, run as they run it.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { answerOf, npmCommand } from './npm-command';
 
-const ROOT = resolve(__dirname, '..', '..');
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function sendWindow(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile('npm', ['run', '-s', 'send-window', '--', ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      done({ code, stdout, stderr });
-    });
-  });
-}
-
-function answerOf(run: Run): unknown {
-  const lines = run.stdout.split('\n').filter((l) => l.trim() !== '');
-  expect(lines).toHaveLength(1);
-  return JSON.parse(lines[0]);
-}
+const sendWindow = (...args: string[]) => npmCommand('send-window', ...args);
 
 describe('npm run send-window', () => {
   it('says a care text to Seattle may go at 11:00 local and closes at 21:00', async () => {
@@ -62,7 +41,7 @@ describe('npm run send-window', () => {
   it("uses the config's first practice's time zone when nothing else is known", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'send-window-cli-'));
     try {
-      const config = JSON.parse(readFileSync(join(ROOT, 'samples', 'stage.sample.json'), 'utf8')) as { practices: { timeZone: string }[] };
+      const config = JSON.parse(readFileSync(join(__dirname, '..', '..', 'samples', 'stage.sample.json'), 'utf8')) as { practices: { timeZone: string }[] };
       config.practices[0].timeZone = 'Pacific/Honolulu';
       const path = join(dir, 'stage.json');
       writeFileSync(path, JSON.stringify(config));
