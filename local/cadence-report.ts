@@ -109,6 +109,8 @@ export async function cadenceReport(executions: readonly StartedExecution[], con
       windowViolations += 1;
       continue;
     }
+    // An answer to the person's own text (HELP, the opt-out and opt-in confirmations) goes when they write: it is not a solicitation.
+    if (a.cadence === 'one-off' && ANSWERS.has(a.stepId)) continue;
     const practice = findPractice(config, a.practiceId)!;
     const contact = contacts.get(a.contactId);
     const v = a.to ? validations.get(a.to) : undefined;
@@ -136,6 +138,9 @@ export async function cadenceReport(executions: readonly StartedExecution[], con
     .map((k) => ({ practiceId: k.split(':')[0]!, date: k.split(':')[1]! }));
   return { enrollments: enrollments.length, enrollmentStatus, stopReasons, steps: [...steps.values()], sent, skipped, variants, windowViolations, duplicateSends, postcardDays };
 }
+
+/** One-off messages that answer the person's text at once (receive-reply's `ReplyTextKind`s). */
+const ANSWERS: ReadonlySet<string> = new Set(['help', 'optOutConfirmation', 'optInConfirmation']);
 
 /** The purpose a message was sent for: its cadence step's, or a one-off message's template's (a call-back: the call's, else outreach). */
 function purposeOf(a: Attempt, config: StageConfig): 'care' | 'outreach' {
