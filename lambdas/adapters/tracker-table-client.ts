@@ -35,9 +35,9 @@ export class TrackerTable {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  protected async conditional(command: UpdateCommand | PutCommand | DeleteCommand, conflict: string): Promise<void> {
+  protected async conditional(command: UpdateCommand | PutCommand | DeleteCommand, conflict: string): Promise<{ Attributes?: Item }> {
     try {
-      await this.doc.send(command as UpdateCommand);
+      return await this.doc.send(command as UpdateCommand);
     } catch (e) {
       if ((e as Error).name === 'ConditionalCheckFailedException') throw new ConflictError(conflict);
       throw e;

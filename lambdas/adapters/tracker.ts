@@ -14,6 +14,7 @@
  *   PHONE#<e164>                       VALIDATION         PhoneNumberValidate answer (account-wide cache: no person data)
  *   PRACTICE#<id>#PHONE#<e164>         CONTACT#<contactId> phone → person index (the IVR's caller lookup); written with
  *                                                        every number a contact gets, before the profile that holds it
+ *   PRACTICE#<id>#ROSTER#<shard>       <contactId>        the person's segment card (roster.ts), written with every profile change
  *
  * Cadence items (enrollments, attempts, caps, pacing, postcards, do-not-call) are kept by
  * cadence-ledger.ts, which lists its keys the same way.
@@ -25,6 +26,8 @@ import type { EnrollCounts, ImportRun, NumberCounts, NumberCursor, RowCounts } f
 import type { FilePosition } from '../domain/import-file';
 import type { PhoneType } from '../domain/phone';
 
+import { profileCardOf } from '../domain/segment';
+import { rosterItems, saveCard } from './roster';
 import { ConflictError, TrackerTable, contactPk, stripKeys, type Item } from './tracker-table-client';
 
 export { ConflictError };
@@ -378,6 +381,21 @@ export class Tracker extends TrackerTable {
     );
   }
 
+  /**
+   * The date of the person's next booked appointment, for segments and campaigns: set when
+   * `appointmentId` is booked or moved; cleared when it ends, unless another one set it since.
+   */
+  async setAppointmentDate(practiceId: string, contactId: string, appointmentId: string, date: string | undefined, source: string, at: string): Promise<void> {
+    const history = { at, kind: 'appointment-date' as const, id: `appointment-date-${appointmentId}-${date ?? 'none'}`, detail: { appointmentId, date: date ?? 'none', source } };
+    if (date) {
+      await this.changeProfile(practiceId, contactId, history, 'SET appointmentDate = :date, appointmentId = :id', {}, { ':date': date, ':id': appointmentId });
+      return;
+    }
+    await this.changeProfile(practiceId, contactId, history, 'REMOVE appointmentDate, appointmentId SET lastAppointmentId = :id', {}, { ':id': appointmentId }, 'appointmentId = :id').catch((e: Error) => {
+      if (!(e instanceof ConflictError)) throw e;
+    });
+  }
+
   async setLanguage(practiceId: string, contactId: string, language: string, source: string, at: string): Promise<void> {
     await this.changeProfile(practiceId, contactId, { at, id: `language-${language}`, kind: 'language', detail: { language, source } }, 'SET #language = :language', { '#language': 'language' }, { ':language': language });
   }
@@ -411,7 +429,7 @@ export class Tracker extends TrackerTable {
     condition?: string,
   ): Promise<void> {
     await this.appendHistory({ contactId, ...history }, practiceId);
-    await this.conditional(
+    const changed = await this.conditional(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: contactPk(practiceId, contactId), sk: PROFILE },
@@ -419,9 +437,13 @@ export class Tracker extends TrackerTable {
         ConditionExpression: condition ? `attribute_exists(pk) AND ${condition}` : 'attribute_exists(pk)',
         ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
         ExpressionAttributeValues: { ...values, ':at': history.at },
+        ReturnValues: 'ALL_NEW',
       }),
       `contact ${contactId} does not exist or changed meanwhile`,
     );
+    // The roster card follows the profile (segments see an opt-out, a status, a booking).
+    const contact = stripKeys<Contact>(changed.Attributes!);
+    await saveCard(this.doc, this.tableName, practiceId, profileCardOf(contact), contact.updatedAt);
   }
 
   private async appendHistory(entry: HistoryEntry, practiceId: string): Promise<void> {
@@ -450,6 +472,7 @@ export class Tracker extends TrackerTable {
     await this.batchPut(plan.history.map((h) => ({ pk: contactPk(practiceId, h.contactId), sk: `HISTORY#${h.at}#${h.id}`, ...h })));
     await this.batchPut([
       ...plan.contacts.map((c) => ({ pk: contactPk(practiceId, c.contactId), sk: PROFILE, ...c })),
+      ...rosterItems(practiceId, plan.contacts.map((c) => ({ ...profileCardOf(c), updatedAt: c.updatedAt }))),
       ...plan.rejects.map((r) => ({ pk: importPk(importId), sk: `REJECT#${linePad(r.line)}`, ...r, expiresAt })),
       ...plan.warnings.map((r) => ({ pk: importPk(importId), sk: `WARNING#${linePad(r.line)}`, ...r, expiresAt })),
       ...plan.numbers.map((n) => ({ pk: numbersPk(importId, n.shard), sk: n.number, ...n, expiresAt })),

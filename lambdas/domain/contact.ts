@@ -60,6 +60,11 @@ export interface Contact extends Omit<ContactDraft, 'phones' | 'consent' | 'doNo
   readonly lastDelivered?: Readonly<Record<string, number>>;
   /** @default 'open' */
   readonly status?: ContactStatus;
+  /** The practice-local date of the next booked appointment (for segments and campaigns); kept by the appointment desk. */
+  readonly appointmentDate?: string;
+  /** The appointment appointmentDate is of; lastAppointmentId, the last one that ended. */
+  readonly appointmentId?: string;
+  readonly lastAppointmentId?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly lastImport: ImportTouch;

@@ -104,6 +104,11 @@ async function settle(practice: PracticeProfile, a: Appointment): Promise<void> 
   const contact = await cadenceDependencies().tracker.getContact(practice.id, a.contactId);
   if (!contact) throw new Error(`appointment ${a.appointmentId} names a contact that does not exist`);
   for (const effect of a.pending) await carryOut(effect, practice, contact, a);
+  const upcoming = a.status === 'booked' || a.status === 'confirmed';
+  const date = upcoming ? DateTime.fromISO(a.at, { zone: practice.timeZone }).toISODate()! : undefined;
+  if (date !== contact.appointmentDate || (upcoming && contact.appointmentId !== a.appointmentId)) {
+    await cadenceDependencies().tracker.setAppointmentDate(practice.id, contact.contactId, a.appointmentId, date, `appointment:${a.appointmentId}`, now().toISOString());
+  }
   await appointmentDesk.book.settled(a);
   logger.info('appointment changed', { practiceId: practice.id, appointmentId: a.appointmentId, status: a.status, version: a.version, effects: a.pending.map((e) => e.kind) });
 }

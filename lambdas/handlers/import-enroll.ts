@@ -11,6 +11,7 @@ import { cadenceFor } from '../domain/cadence-config';
 import { enrollmentDecision, newEnrollment } from '../domain/enrollment';
 import { NUMBER_SHARDS, type EnrollCounts, type NumberCursor } from '../domain/import-run';
 import { findPractice } from '../domain/stage-config';
+import { usablePhoneTypes } from '../domain/segment';
 import { dependencies, ownedRun, stepInput, type TimeBudget } from './import-support';
 
 const PAGE = 100;
@@ -18,7 +19,7 @@ const SAFETY_MS = 60_000;
 
 export const handler = async (payload: unknown, context: TimeBudget): Promise<{ done: boolean; enrolled: number }> => {
   const { importId, executionId } = stepInput.parse(payload);
-  const { config, tracker, ledger, starter } = dependencies();
+  const { config, tracker, ledger, roster, starter } = dependencies();
   let run = await ownedRun(tracker, importId, executionId);
   if (run.phase !== 'enrolling') return { done: true, enrolled: 0 };
   if (!run.enrollCursor) {
@@ -34,6 +35,9 @@ export const handler = async (payload: unknown, context: TimeBudget): Promise<{ 
     const page = await ledger.enrollmentWorkPage(importId, cursor.shard, cursor.after, PAGE);
     const counts: EnrollCounts = { enrolled: 0, notEnrolled: {} };
     const contacts = await tracker.getContacts(run.practiceId, page.map((w) => w.contactId));
+    // The numbers are classified by now: segments can filter on their types.
+    const validations = await tracker.getValidations([...contacts.values()].flatMap((c) => c.phones.map((p) => p.e164)));
+    await Promise.all([...contacts.values()].map((c) => roster.savePhoneTypes(run.practiceId, c.contactId, usablePhoneTypes(c, (e164) => validations.get(e164)?.phoneType))));
     await Promise.all(
       page.map(async ({ contactId }) => {
         const contact = contacts.get(contactId);

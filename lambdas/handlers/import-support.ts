@@ -10,6 +10,7 @@ import { EventPublisher } from '../adapters/event-publisher';
 import { PhoneValidator } from '../adapters/phone-validator';
 import { loadStageConfig, requiredEnv } from '../adapters/settings';
 import { ConflictError, Tracker } from '../adapters/tracker';
+import { Roster } from '../adapters/roster';
 import { importIdFor, practiceIdFromKey, type ImportRun, type ImportSource } from '../domain/import-run';
 import { findPractice, type PracticeProfile, type StageConfig } from '../domain/stage-config';
 
@@ -45,6 +46,7 @@ interface Dependencies {
   readonly config: StageConfig;
   readonly tracker: Tracker;
   readonly ledger: CadenceLedger;
+  readonly roster: Roster;
   /** Starts cadence executions (only the enrollment function has the state machine's ARN). */
   readonly starter: () => WorkflowStarter;
   readonly files: ObjectStore;
@@ -66,6 +68,7 @@ export function dependencies(): Dependencies {
       config,
       tracker: new Tracker(requiredEnv('TRACKER_TABLE_NAME')),
       ledger: new CadenceLedger(requiredEnv('TRACKER_TABLE_NAME')),
+      roster: new Roster(requiredEnv('TRACKER_TABLE_NAME')),
       starter: () => (starter ??= new WorkflowStarter(requiredEnv('CADENCE_STATE_MACHINE_ARN'))),
       files: new ObjectStore(),
       // Read on use: only the functions that publish and write reports are given these settings.
