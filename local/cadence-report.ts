@@ -61,7 +61,8 @@ export async function cadenceReport(executions: readonly StartedExecution[], con
       ledger.getEnrollment(p.practiceId, p.contactId, p.cadence),
       tracker.getContact(p.practiceId, p.contactId),
     ]);
-    list.forEach((a) => attempts.set(a.attemptKey, a));
+    // An attempt key is unique per person (a broadcast's is its run id, the same for everyone in it).
+    list.forEach((a) => attempts.set(`${a.contactId}#${a.attemptKey}`, a));
     if (enrollment) enrollments.push(enrollment);
     if (contact) contacts.set(p.contactId, contact);
   }
@@ -86,9 +87,9 @@ export async function cadenceReport(executions: readonly StartedExecution[], con
   }
 
   const messages: MessageRecord[] = [
-    ...(await sandbox.records<{ Context?: Record<string, string> }>('texts')).map((r) => ({ channel: 'sms' as const, attemptKey: r.data.Context?.attempt })),
-    ...(await sandbox.records<{ Context?: Record<string, string> }>('voice-messages')).map((r) => ({ channel: 'voicemail' as const, attemptKey: r.data.Context?.attempt })),
-    ...(await sandbox.records<{ Attributes?: Record<string, string> }>('calls')).map((r) => ({ channel: 'call' as const, attemptKey: r.data.Attributes?.attempt })),
+    ...(await sandbox.records<{ Context?: Record<string, string> }>('texts')).map((r) => ({ channel: 'sms' as const, attemptKey: personKey(r.data.Context?.contact, r.data.Context?.attempt) })),
+    ...(await sandbox.records<{ Context?: Record<string, string> }>('voice-messages')).map((r) => ({ channel: 'voicemail' as const, attemptKey: personKey(r.data.Context?.contact, r.data.Context?.attempt) })),
+    ...(await sandbox.records<{ Attributes?: Record<string, string> }>('calls')).map((r) => ({ channel: 'call' as const, attemptKey: personKey(r.data.Attributes?.contactId, r.data.Attributes?.attempt) })),
   ];
   // A voicemail left through Connect is a call record; its attempt says what it was.
   for (const m of messages) {
@@ -181,4 +182,9 @@ export async function contactTimeline(practiceId: string, contactIdOrExternalId:
   }
   entries.sort((x, y) => x.at.localeCompare(y.at));
   return { contactId, entries };
+}
+
+/** The person and the attempt a message names (undefined when it names no attempt: it then counts as a violation). */
+function personKey(contactId: string | undefined, attemptKey: string | undefined): string | undefined {
+  return attemptKey === undefined ? undefined : `${contactId ?? '?'}#${attemptKey}`;
 }

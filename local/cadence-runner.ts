@@ -93,8 +93,10 @@ export async function runCadence(input: unknown, start: Date, name: string, opti
 
 /** The executions the sandbox recorded as started (StartExecution) since `since`. */
 export async function startedExecutions(stack: LocalStack, since = 0): Promise<{ executions: StartedExecution[]; last: number }> {
-  const records = (await stack.engines.sandbox!.records<StartedExecution>('executions', { since })) as SandboxRecord<StartedExecution>[];
-  return { executions: records.map((r) => r.data), last: records.at(-1)?.seq ?? since };
+  const records = (await stack.engines.sandbox!.records<StartedExecution & { stateMachineArn: string }>('executions', { since })) as SandboxRecord<StartedExecution & { stateMachineArn: string }>[];
+  // Broadcast and campaign runs are another state machine's (run-runner.ts).
+  const cadences = records.filter((r) => r.data.stateMachineArn !== process.env.RUN_STATE_MACHINE_ARN);
+  return { executions: cadences.map((r) => r.data), last: records.at(-1)?.seq ?? since };
 }
 
 /** Runs every started execution to its end, a bounded number at a time. */

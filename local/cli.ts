@@ -7,8 +7,11 @@
  * Writes the postcard manifests and hand-off files, prints progress and a summary, and
  * optionally writes it as JSON.
  *
+ * Then runs the config's broadcasts and date-relative campaigns (local/run-runner.ts).
+ *
  *   npm start -- [--file PATH] [--practice ID] [--report OUT.json] [--state DIR] [--config PATH]
- *                [--scenario PATH] [--latency-ms N] [--lookup-limit N] [--timeline CONTACT] [--no-cadence] [--quiet]
+ *                [--scenario PATH] [--latency-ms N] [--lookup-limit N] [--timeline CONTACT]
+ *                [--broadcast NAME]… [--no-cadence] [--quiet]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,6 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { downloadReport, importFile, LOCAL_NAMES, SAMPLE_CONFIG, ROOT, startLocalStack, type LocalStack } from './local-stack';
 import { startedExecutions, type CadenceRun } from './cadence-runner';
+import { runConfiguredRuns, type ConfiguredRuns, type RunTotals } from './run-runner';
 import { runMonth, scanItems, type MonthRun } from './month-runner';
 import { appointmentCounts, dispositionCounts, replyCounts, type AppointmentCounts, type DispositionCounts, type ReplyCounts } from './month-report';
 import { CallOutcomeSchema, ReplyScriptSchema, type SandboxOptions } from './sandbox/types';
@@ -51,6 +55,8 @@ Runs the monthly import on local engines (no AWS account needed).
   --latency-ms N      telephony sandbox latency per call (default 20)
   --lookup-limit N    PhoneNumberValidate calls/second the sandbox allows (default: the config's rate)
   --timeline CONTACT  print one person's timeline afterwards (contact id, or the file's external id)
+  --broadcast NAME    after the month, run only this broadcast of the config (repeatable;
+                      default: every broadcast in the config)
   --no-cadence        import only; do not run the cadences it starts
   --quiet             no progress output
   --help              this text`;
@@ -70,6 +76,7 @@ async function main(): Promise<number> {
         'lookup-limit': { type: 'string' },
         quiet: { type: 'boolean' },
         timeline: { type: 'string' },
+        broadcast: { type: 'string', multiple: true },
         'no-cadence': { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -96,6 +103,11 @@ async function main(): Promise<number> {
     scenario = { callOutcomes, ...(replies ? { replies } : {}), ...(deliveries ? { deliveries } : {}) };
   } catch (e) {
     console.error(`Cannot use the scenario ${scenarioPath}: ${(e as Error).message}`);
+    return 2;
+  }
+  const unknown = (args.broadcast ?? []).filter((name) => !config.broadcasts.some((b) => b.name === name));
+  if (unknown.length > 0) {
+    console.error(`No broadcast ${unknown.map((n) => `"${n}"`).join(', ')} in ${configPath}; known: ${config.broadcasts.map((b) => b.name).join(', ') || 'none'}`);
     return 2;
   }
   const practiceId = args.practice ?? config.practices[0]!.id;
@@ -148,6 +160,10 @@ async function main(): Promise<number> {
         onCadencesDone: () => !args.quiet && process.stderr.isTTY && process.stderr.write('\n'),
       });
       const { runs } = month;
+      // Broadcasts and campaigns before the report, so its window and duplicate checks cover their sends too.
+      const runsStarted = Date.now();
+      const configured = await runConfiguredRuns(stack, config, { from: new Date(started), broadcasts: args.broadcast });
+      const runSeconds = (Date.now() - runsStarted) / 1000;
       const cadence = await cadenceReport(month.executions, config, stack.engines.sandbox!, LOCAL_NAMES.table);
       const reportsDir = join(stack.stateDir, 'reports', summary.importId);
       const manifests = await writeDailyFiles(stack, 'postcard-manifest', cadence.postcardDays, reportsDir);
@@ -158,6 +174,7 @@ async function main(): Promise<number> {
       printCadence(cadence, manifests, (Date.now() - cadenceStarted) / 1000, transitions / runs.length, failed.length);
       printMonth(dispositions, appointments, month, handOffFiles);
       printReplies(replies);
+      printRuns(configured, runSeconds);
       report = {
         ...importReport,
         sent: cadence.sent,
@@ -171,6 +188,9 @@ async function main(): Promise<number> {
         flaggedReplies: replies.flaggedReplies,
         deliveryByStatus: replies.deliveryByStatus,
         repliesByKind: replies.repliesByKind,
+        broadcasts: configured.broadcasts,
+        campaigns: configured.campaigns,
+        failedRuns: configured.failedRuns,
         cadence: {
           ...cadence,
           postcardManifests: manifests,
@@ -187,6 +207,12 @@ async function main(): Promise<number> {
           handOffFiles,
         },
       };
+    } else if (!args['no-cadence'] && (config.broadcasts.length > 0 || config.campaigns.length > 0)) {
+      // Nothing new enrolled (the same file again): the broadcasts and campaigns still run; each trigger sends at most once.
+      const runsStarted = Date.now();
+      const configured = await runConfiguredRuns(stack, config, { from: new Date(started), broadcasts: args.broadcast });
+      printRuns(configured, (Date.now() - runsStarted) / 1000);
+      report = { ...importReport, broadcasts: configured.broadcasts, campaigns: configured.campaigns, failedRuns: configured.failedRuns };
     }
     if (args.timeline) await printTimeline(practiceId, args.timeline);
     await writeReport(args.report, report);
@@ -326,6 +352,17 @@ Replies and deliveries
   replies        ${list(r.repliesByKind)}   flagged for staff ${r.flaggedReplies}
   opt-outs       ${list(r.optOuts)}   messages after an opt-out ${r.messagesAfterOptOut}
   delivery       ${list(r.deliveryByStatus)}`);
+}
+
+function printRuns(r: ConfiguredRuns, seconds: number): void {
+  const list = (x: Record<string, number>) =>
+    Object.entries(x)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || '—';
+  const line = (name: string, t: RunTotals) => `  ${name.padEnd(22)} ${t.runs} run(s): members ${t.members}, sent ${t.sent}, failed ${t.failed}, still queued ${t.queued}; skipped: ${list(t.skipped)}`;
+  console.log(`
+Broadcasts and campaigns (${seconds.toFixed(1)}s)${r.failedRuns ? `   FAILED runs ${r.failedRuns}` : ''}
+${[...Object.entries(r.broadcasts).map(([n, t]) => line(n, t)), ...Object.entries(r.campaigns).map(([n, t]) => line(n, t))].join('\n') || '  none in the config'}`);
 }
 
 function count(values: readonly string[]): Record<string, number> {

@@ -20,6 +20,9 @@ import { clockTime, LEGAL_WINDOW, localWindowSchema, sendWindowConfigSchema } fr
 import { WEEKDAYS } from './agent-hours';
 import { appointmentPolicySchema } from './appointment';
 import { REPLY_TEXT_KINDS, replyTextProblems, replyTextsSchema } from './reply-texts';
+import { segmentSchema } from './segment';
+import { broadcastingSchema, broadcastSchema, type BroadcastTemplates } from './broadcast';
+import { campaignSchema } from './campaign';
 
 const practiceId = z
   .string()
@@ -243,6 +246,14 @@ export const stageConfigSchema = z
       .default({ retryAfterDeclineDays: 30 }),
     /** What the system answers to HELP, and after an opt-out or an opt-in, per language. @default the shipped texts (reply-texts.ts) */
     replies: replyTextsSchema,
+    /** Saved filters over a practice's people, used by broadcasts and campaigns (more can be saved through the staff API). @default [] */
+    segments: z.array(segmentSchema).default([]),
+    /** One message to a segment, now or at a set time. @default [] */
+    broadcasts: z.array(broadcastSchema).default([]),
+    /** Messages at an offset from a date of each person's, evaluated daily. @default [] */
+    campaigns: z.array(campaignSchema).default([]),
+    /** Limits on broadcast and campaign runs. @default { confirmAbove: 25000, sendsPerTask: 500 } */
+    broadcasting: broadcastingSchema,
     practices: z.array(practiceSchema).min(1),
   })
   .superRefine((config, ctx) => {
@@ -267,6 +278,7 @@ export const stageConfigSchema = z
       if (outside(r.at)) ctx.addIssue({ code: 'custom', path: ['appointments', 'reminders', i, 'at'], message: `reminder "${r.id}" at ${r.at} is outside the send window ${start}–${end}` });
     });
     for (const { path, message } of messageTemplateProblems(config)) ctx.addIssue({ code: 'custom', path, message });
+    for (const { path, message } of broadcastProblems(config)) ctx.addIssue({ code: 'custom', path, message });
     for (const kind of REPLY_TEXT_KINDS) {
       for (const [language, text] of Object.entries(config.replies[kind])) {
         for (const message of replyTextProblems(kind, text)) ctx.addIssue({ code: 'custom', path: ['replies', kind, language], message: `the ${kind} reply ${message}` });
@@ -300,6 +312,39 @@ function messageTemplateProblems(config: Pick<StageConfig, 'templates' | 'appoin
   for (const kind of ['noShow', 'cancellation'] as const) {
     const name = followUps[kind];
     if (name !== undefined && !config.cadences.some((c) => c.name === name)) problems.push({ path: ['appointments', 'followUps', kind], message: `no cadence "${name}" in cadences` });
+  }
+  return problems;
+}
+
+/** Segments, broadcasts and campaigns name practices, segments and templates that exist and fit. */
+function broadcastProblems(config: Pick<StageConfig, 'templates' | 'segments' | 'broadcasts' | 'campaigns' | 'practices'>): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const practices = new Set(config.practices.map((p) => p.id));
+  const names = new Set<string>();
+  config.segments.forEach((s, i) => {
+    if (!practices.has(s.practice)) problems.push({ path: ['segments', i, 'practice'], message: `no practice "${s.practice}"` });
+    if (names.has(`${s.practice}/${s.name}`)) problems.push({ path: ['segments', i, 'name'], message: `duplicate segment "${s.name}" for practice ${s.practice}` });
+    names.add(`${s.practice}/${s.name}`);
+  });
+  const checkTemplates = (path: (string | number)[], templates: BroadcastTemplates) => {
+    for (const channel of ['sms', 'voicemail'] as const) {
+      const id = templates[channel];
+      if (id === undefined) continue;
+      const template = config.templates[id];
+      if (!template) problems.push({ path: [...path, channel], message: `no template "${id}" in templates` });
+      else if (template.channel !== channel) problems.push({ path: [...path, channel], message: `template "${id}" is a ${template.channel} template, not ${channel}` });
+      else if (template.channel === 'sms' && template.kind === 'appointment') problems.push({ path: [...path, channel], message: `template "${id}" needs an appointment to fill in; a broadcast has none` });
+    }
+  };
+  const seen = new Set<string>();
+  for (const [list, what] of [[config.broadcasts, 'broadcasts'], [config.campaigns, 'campaigns']] as const) {
+    list.forEach((b: { name: string; practice: string; segment?: string; templates: BroadcastTemplates }, i: number) => {
+      if (!practices.has(b.practice)) problems.push({ path: [what, i, 'practice'], message: `no practice "${b.practice}"` });
+      if (b.segment !== undefined && !names.has(`${b.practice}/${b.segment}`)) problems.push({ path: [what, i, 'segment'], message: `no segment "${b.segment}" for practice ${b.practice} in segments` });
+      if (seen.has(`${what}/${b.name}`)) problems.push({ path: [what, i, 'name'], message: `duplicate name "${b.name}"` });
+      seen.add(`${what}/${b.name}`);
+      checkTemplates([what, i, 'templates'], b.templates);
+    });
   }
   return problems;
 }

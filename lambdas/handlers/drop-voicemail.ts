@@ -5,53 +5,12 @@
  * Connect, which waits for the answering machine's beep; else End User Messaging plays
  * it as soon as the line answers (README: the trade-off).
  */
-import { ContactCenter } from '../adapters/contact-center';
-import { Messaging } from '../adapters/messaging';
-import { renderTemplate, templateFields, templateText, voicemailSsml } from '../domain/templates';
-import { connectedCenter, deliver, dependencies, originationIdentity, taskInput, type CadenceState } from './cadence-support';
-
-let messaging: Messaging | undefined;
-let center: ContactCenter | undefined;
-
-/** Polly voices End User Messaging offers, by language. */
-const VOICES: Readonly<Record<string, string>> = { en: 'JOANNA', es: 'LUPE' };
+import { deliver, originationIdentity, taskInput, type CadenceState } from './cadence-support';
+import { prepareVoicemail } from './message-support';
 
 export const handler = async (payload: unknown): Promise<CadenceState> =>
   deliver(
     taskInput.parse(payload),
     (s) => originationIdentity(s.practice, 'voice'),
-    async (plan, attempt, s) => {
-      const template = dependencies().config.templates[attempt.template!]!;
-      const { text, language } = templateText(template, plan.language, s.practice.languages[0]!);
-      const ssml = voicemailSsml(renderTemplate(text, templateFields(s.practice, s.contact)));
-      const cc = connectedCenter(s.practice);
-      const flow = cc?.voicemailFlowId;
-      if (cc && flow) {
-        center ??= new ContactCenter();
-        await center.warm();
-        return () =>
-          center!.dropVoicemail({
-            instanceId: cc.instanceId,
-            contactFlowId: flow,
-            // An instance the stack created shows the number it claimed there (the queue's caller id); an existing one, the voice number claimed in it.
-            ...(cc.instanceAlias ? { queueId: cc.queueId } : { from: originationIdentity(s.practice, 'voice').identity }),
-            to: plan.to!,
-            attemptKey: attempt.attemptKey,
-            attributes: { message: ssml, voice: VOICES[language] ?? 'JOANNA', language, practiceId: s.practice.id, contactId: s.contact.contactId, attempt: attempt.attemptKey, enrollmentId: s.enrollment.enrollmentId },
-          });
-      }
-      messaging ??= new Messaging(process.env.CONFIGURATION_SET_NAME || undefined);
-      await messaging.warm();
-      return () => messaging!.sendVoice({
-        to: plan.to!,
-        from: originationIdentity(s.practice, 'voice').identity,
-        body: ssml,
-        ssml,
-        voiceId: VOICES[language] ?? 'JOANNA',
-        attemptKey: attempt.attemptKey,
-        practiceId: attempt.practiceId,
-        contactId: attempt.contactId,
-        purpose: plan.step.purpose,
-      });
-    },
+    (plan, attempt, s) => prepareVoicemail({ practice: s.practice, contact: s.contact, plan, templateId: attempt.template!, attemptKey: attempt.attemptKey, attributes: { enrollmentId: s.enrollment.enrollmentId } }),
   );

@@ -11,6 +11,7 @@
  */
 import { now } from '../adapters/clock';
 import type { Attempt } from '../adapters/cadence-ledger';
+import { ContactCenter } from '../adapters/contact-center';
 import { Messaging } from '../adapters/messaging';
 import { PermanentSendError, TransientSendError } from '../adapters/send-errors';
 import type { Appointment } from '../domain/appointment';
@@ -18,8 +19,8 @@ import type { SmsTemplate } from '../domain/cadence-config';
 import type { Contact } from '../domain/contact';
 import type { PracticeProfile } from '../domain/stage-config';
 import { planSend, type PlannedStep, type SendPlan } from '../domain/step-plan';
-import { formatAppointment, renderSms, templateFields, templateText } from '../domain/templates';
-import { dependencies, INLINE_WAIT_MS, loadSendSituation, optedOutAtProvider, originationIdentity, type Pacing } from './cadence-support';
+import { formatAppointment, renderSms, renderTemplate, templateFields, templateText, voicemailSsml } from '../domain/templates';
+import { connectedCenter, dependencies, INLINE_WAIT_MS, loadSendSituation, optedOutAtProvider, originationIdentity, type Pacing } from './cadence-support';
 
 /** A one-off message to one person, exactly once per key. */
 export interface OneOffRequest {
@@ -39,6 +40,8 @@ export interface OneOffRequest {
   readonly owner: string;
   /** The words, for a message staff wrote (kept on the attempt for the person's thread). */
   readonly text?: string;
+  /** An urgent notice the frequency cap does not hold (it still counts against it); consent and the window still apply. */
+  readonly ignoreCap?: boolean;
 }
 
 export interface TextRequest extends OneOffRequest {
@@ -48,7 +51,7 @@ export interface TextRequest extends OneOffRequest {
 
 export type SendOutcome =
   | { readonly status: 'sent' }
-  | { readonly status: 'already'; readonly as: Attempt['status'] }
+  | { readonly status: 'already'; readonly as: Attempt['status']; readonly about: string }
   | { readonly status: 'skipped'; readonly reason: string }
   | { readonly status: 'failed'; readonly reason: string }
   | { readonly status: 'later'; readonly at: string };
@@ -66,6 +69,60 @@ export interface OneOffChannel {
 export const ONE_OFF = 'one-off';
 
 let messaging: Messaging | undefined;
+let center: ContactCenter | undefined;
+
+/** Polly voices End User Messaging offers, by language. */
+const VOICES: Readonly<Record<string, string>> = { en: 'JOANNA', es: 'LUPE' };
+
+/**
+ * A text-to-speech voicemail (SSML, under a minute by config check) from the practice's voice
+ * number, never the SMS number. Where the practice's contact center has a voicemail flow, it
+ * goes through Connect, which waits for the answering machine's beep; else End User Messaging
+ * plays it as soon as the line answers (README: the trade-off). Returns the send.
+ */
+export async function prepareVoicemail(v: {
+  readonly practice: PracticeProfile;
+  readonly contact: Contact;
+  readonly plan: SendPlan;
+  readonly templateId: string;
+  readonly attemptKey: string;
+  /** Extra contact attributes for Connect (what the voicemail belongs to). */
+  readonly attributes?: Readonly<Record<string, string>>;
+}): Promise<() => Promise<string>> {
+  const template = dependencies().config.templates[v.templateId]!;
+  const { text, language } = templateText(template, v.plan.language, v.practice.languages[0]!);
+  const ssml = voicemailSsml(renderTemplate(text, templateFields(v.practice, v.contact)));
+  const voiceId = VOICES[language] ?? 'JOANNA';
+  const cc = connectedCenter(v.practice);
+  if (cc?.voicemailFlowId) {
+    center ??= new ContactCenter();
+    await center.warm();
+    return () =>
+      center!.dropVoicemail({
+        instanceId: cc.instanceId,
+        contactFlowId: cc.voicemailFlowId!,
+        // An instance the stack created shows the number it claimed there (the queue's caller id); an existing one, the voice number claimed in it.
+        ...(cc.instanceAlias ? { queueId: cc.queueId } : { from: originationIdentity(v.practice, 'voice').identity }),
+        to: v.plan.to!,
+        attemptKey: v.attemptKey,
+        attributes: { message: ssml, voice: voiceId, language, practiceId: v.practice.id, contactId: v.contact.contactId, attempt: v.attemptKey, ...v.attributes },
+      });
+  }
+  messaging ??= new Messaging(process.env.CONFIGURATION_SET_NAME || undefined);
+  await messaging.warm();
+  return () =>
+    messaging!.sendVoice({
+      to: v.plan.to!,
+      from: originationIdentity(v.practice, 'voice').identity,
+      body: ssml,
+      ssml,
+      voiceId,
+      attemptKey: v.attemptKey,
+      practiceId: v.practice.id,
+      contactId: v.contact.contactId,
+      purpose: v.plan.step.purpose,
+    });
+}
 
 export async function sendText(r: TextRequest): Promise<TextOutcome> {
   const template = dependencies().config.templates[r.templateId];
@@ -110,14 +167,14 @@ export async function sendOneOff(r: OneOffRequest, channel: OneOffChannel): Prom
   };
 
   const existing = await ledger.getAttempt(r.practice.id, r.contact.contactId, r.key);
-  if (existing) return { status: 'already', as: existing.status };
+  if (existing) return { status: 'already', as: existing.status, about: existing.enrollmentId };
   const voice = channel.step.channel !== 'sms';
   if (r.contact.optedOut.all || r.contact.optedOut[voice ? 'voice' : 'sms']) return skip('opted-out');
   if (r.contact.status === 'deceased') return skip('deceased');
 
   // A lost race for the cap or a late wake-up plans again on fresh counts; a few rounds settle it.
   for (let round = 0; round < 3; round++) {
-    const s = await loadSendSituation(r.practice, r.contact);
+    const s = await sendSituation(r.practice, r.contact, r.ignoreCap);
     const plan = planSend(s, channel.step);
     if (plan.action === 'skip') return skip(plan.reason);
     if (plan.action === 'wait') {
@@ -128,7 +185,7 @@ export async function sendOneOff(r: OneOffRequest, channel: OneOffChannel): Prom
 
     const claimed = attempt({ language: plan.language, to: plan.to, capDate: plan.capDate });
     const claim = await ledger.claimAttempt(claimed);
-    if (!claim.claimed) return { status: 'already', as: claim.existing.status };
+    if (!claim.claimed) return { status: 'already', as: claim.existing.status, about: claim.existing.enrollmentId };
     if (!(await ledger.takeCap(r.practice.id, r.contact.contactId, plan.capDate!, s.capLedger))) {
       await ledger.releaseAttempt(claimed);
       continue;
@@ -171,6 +228,12 @@ export async function sendOneOff(r: OneOffRequest, channel: OneOffChannel): Prom
     return { status: 'sent' };
   }
   return { status: 'later', at: new Date(now().getTime() + 60_000).toISOString() };
+}
+
+/** What a send to the person depends on, read fresh; an urgent notice sees no cap (it is still counted). */
+export async function sendSituation(practice: PracticeProfile, contact: Contact, ignoreCap = false): ReturnType<typeof loadSendSituation> {
+  const s = await loadSendSituation(practice, contact);
+  return ignoreCap ? { ...s, frequencyCap: { perDay: Number.POSITIVE_INFINITY, perWeek: Number.POSITIVE_INFINITY } } : s;
 }
 
 function render(template: SmsTemplate, language: string, r: TextRequest): string {

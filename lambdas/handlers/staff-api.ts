@@ -8,6 +8,13 @@
  *   POST /practices/{practiceId}/contacts/{contactId}/messages   {"messageId": "<uuid>", "text": "…"}
  *   POST /practices/{practiceId}/contacts/{contactId}/consent    {"key": "sms:care", "granted": true, "evidence": "…"}
  *   POST /practices/{practiceId}/contacts/{contactId}/opt-out    {"channel": "sms" | "all", "evidence": "…"}
+ *   GET  /practices/{practiceId}/segments                        the config's and the saved ones
+ *   PUT  /practices/{practiceId}/segments/{name}                 {"description": "…", "filter": {…}}
+ *   GET  /practices/{practiceId}/segments/{name}/count           the dry run: how many people it holds now
+ *   POST /practices/{practiceId}/broadcasts/{name}/start         {"requestId": "<uuid>", "at": "ISO time", "confirm": true}
+ *   GET  /practices/{practiceId}/runs                            broadcast and campaign runs with their progress
+ *   GET  /practices/{practiceId}/runs/{runId}                    one run's progress (queued, sent, skipped by reason)
+ *   POST /practices/{practiceId}/runs/{runId}/cancel             stops it within seconds
  *
  * API Gateway refuses unsigned requests; a request that reaches here without a caller is
  * refused too (never trust one layer). A one-off text obeys consent, window and cap like any
@@ -25,8 +32,10 @@ import { StaffFlags } from '../adapters/staff-flags';
 import { staffMessage } from '../domain/staff-message';
 import { findPractice } from '../domain/stage-config';
 import { dependencies, originationIdentity } from './cadence-support';
-import { sendOneOff } from './message-support';
+import { sendOneOff, type SendOutcome } from './message-support';
 import { recordOptOutEverywhere } from './opt-outs';
+import { segmentFilterSchema } from '../domain/segment';
+import { cancelRun, countMembers, findSegment, runDependencies, segmentContext, startBroadcast } from './run-support';
 
 const request = z.object({
   httpMethod: z.string(),
@@ -106,7 +115,8 @@ export const handler = async (payload: unknown): Promise<ApiAnswer> => {
           },
         },
       );
-      return answer(outcome.status === 'sent' || outcome.status === 'already' ? 200 : outcome.status === 'later' ? 202 : 409, outcome);
+      const { about: _about, ...shown } = outcome as SendOutcome & { about?: string };
+      return answer(outcome.status === 'sent' || outcome.status === 'already' ? 200 : outcome.status === 'later' ? 202 : 409, shown);
     }
     case 'POST /practices/{practiceId}/contacts/{contactId}/consent': {
       // What the person told staff (a signed form, a call): recorded with who and what shows it.
@@ -125,6 +135,42 @@ export const handler = async (payload: unknown): Promise<ApiAnswer> => {
       if (!contact) return answer(404, { message: 'no such contact' });
       await recordOptOutEverywhere(practice.id, contact.contactId, input.data.channel, contact.phones.map((p) => p.e164), `staff:${caller} (${input.data.evidence})`, now().toISOString());
       return answer(200, { optedOut: input.data.channel });
+    }
+    case 'GET /practices/{practiceId}/segments': {
+      const saved = await runDependencies().roster.savedSegments(practice.id);
+      return answer(200, { segments: [...dependencies().config.segments.filter((x) => x.practice === practice.id).map((x) => ({ ...x, source: 'config' })), ...saved.map((x) => ({ ...x, source: 'saved' }))] });
+    }
+    case 'PUT /practices/{practiceId}/segments/{name}': {
+      const name = req.pathParameters!.name!;
+      const input = z.object({ description: z.string().max(200).optional(), filter: segmentFilterSchema }).safeParse(JSON.parse(req.body || '{}'));
+      if (!input.success || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) return answer(400, { message: `give a segment name of lower-case letters, digits and dashes, and {"filter": {…}}: ${input.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') ?? ''}` });
+      if (dependencies().config.segments.some((x) => x.practice === practice.id && x.name === name)) return answer(409, { message: `segment ${name} is defined in the stage config; change it there` });
+      await runDependencies().roster.saveSegment({ name, practice: practice.id, ...input.data }, caller, now().toISOString());
+      return answer(200, { saved: name });
+    }
+    case 'GET /practices/{practiceId}/segments/{name}/count': {
+      const segment = await findSegment(practice.id, req.pathParameters!.name!);
+      if (!segment) return answer(404, { message: 'no such segment' });
+      return answer(200, { segment: segment.name, ...(await countMembers(practice, [segment.filter], segmentContext(practice, now()))) });
+    }
+    case 'POST /practices/{practiceId}/broadcasts/{name}/start': {
+      const input = z.object({ requestId: z.string().regex(/^[0-9A-Za-z-]{8,64}$/).optional(), at: z.iso.datetime({ offset: true }).optional(), confirm: z.boolean().optional() }).safeParse(JSON.parse(req.body || '{}'));
+      if (!input.success) return answer(400, { message: 'give {"requestId": "<8-64 letters, digits, hyphens>", "at": "<ISO 8601 time>", "confirm": true} (all optional; a requestId makes a retried request start nothing twice)' });
+      const started = await startBroadcast({ practiceId: practice.id, name: req.pathParameters!.name!, at: input.data.at, confirm: input.data.confirm, trigger: input.data.requestId ?? input.data.at, by: `staff:${caller}` });
+      const status = { started: 201, 'already-started': 200, 'needs-confirmation': 409, refused: 404 }[started.status];
+      return answer(status, started);
+    }
+    case 'GET /practices/{practiceId}/runs':
+      return answer(200, { runs: (await runDependencies().runs.runs(practice.id)).map(({ filters: _f, ...run }) => run) });
+    case 'GET /practices/{practiceId}/runs/{runId}': {
+      const run = await runDependencies().runs.getRun(practice.id, decodeURIComponent(req.pathParameters!.runId!));
+      return run ? answer(200, run) : answer(404, { message: 'no such run' });
+    }
+    case 'POST /practices/{practiceId}/runs/{runId}/cancel': {
+      const runId = decodeURIComponent(req.pathParameters!.runId!);
+      if (await cancelRun(practice.id, runId, `staff:${caller}`)) return answer(200, { cancelled: runId });
+      const run = await runDependencies().runs.getRun(practice.id, runId);
+      return run ? answer(409, { message: `the run is ${run.status}` }) : answer(404, { message: 'no such run' });
     }
     default:
       return answer(404, { message: `no route ${route}` });

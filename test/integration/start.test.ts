@@ -78,14 +78,39 @@ describe('npm start', () => {
     expect(r.deliveryByStatus.delivered).toBeGreaterThan(10);
   });
 
-  it('enrolls nobody again when the same file is dropped a second time', () => {
+  it('runs the sample broadcast and the birthday campaign: sends plus skips equal the members, nothing left queued', () => {
+    const r = JSON.parse(readFileSync(join(dir, 'first.json'), 'utf8'));
+    const total = (t: { sent: number; failed: number; queued: number; skipped: Record<string, number> }) => t.sent + t.failed + t.queued + Object.values(t.skipped).reduce((a, b) => a + b, 0);
+    const flu = r.broadcasts['flu-shot-drive'];
+    expect(flu.runs).toBe(1);
+    expect(flu.sent).toBeGreaterThan(0);
+    expect(flu.queued).toBe(0);
+    expect(total(flu)).toBe(flu.members);
+    // Outreach needs written consent: prospects without it are skipped, with the reason.
+    expect(flu.skipped['no-consent']).toBeGreaterThan(0);
+    const birthdays = r.campaigns['birthday-greeting'];
+    expect(birthdays.sent).toBeGreaterThan(0);
+    expect(total(birthdays)).toBe(birthdays.members);
+    expect(r.failedRuns).toBe(0);
+    // Broadcast and campaign sends are in the report's checks too.
+    expect(r.windowViolations).toBe(0);
+    expect(r.duplicateSends).toBe(0);
+    expect(r.messagesAfterOptOut).toBe(0);
+  });
+
+  it('enrolls nobody again when the same file is dropped a second time, and sends no campaign message twice', () => {
     const report = join(dir, 'second.json');
-    const run = start(['--state', state, '--report', report]);
+    const run = start(['--state', state, '--report', report, '--broadcast', 'flu-shot-drive']);
 
     expect(run.status).toBe(0);
     const r = JSON.parse(readFileSync(report, 'utf8'));
     expect(r.created).toBe(0);
     expect(r.enrolled).toBe(0);
     expect(r.sent).toBeUndefined();
+    expect(Object.keys(r.broadcasts)).toEqual(['flu-shot-drive']);
+    const first = JSON.parse(readFileSync(join(dir, 'first.json'), 'utf8'));
+    // The same days' campaign runs: found, not run again.
+    expect(r.campaigns['birthday-greeting'].sent).toBe(first.campaigns['birthday-greeting'].sent);
+    expect(r.failedRuns).toBe(0);
   });
 });

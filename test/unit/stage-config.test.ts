@@ -207,7 +207,7 @@ describe('the sample stage config', () => {
         }
       }
     }
-    expect(new Set(measured).size).toBe(18);
+    expect(new Set(measured).size).toBe(22);
   });
 
   it('keeps every voicemail under a minute for every practice', () => {
