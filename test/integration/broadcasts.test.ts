@@ -12,6 +12,7 @@ import { withClock } from '../../lambdas/adapters/clock';
 import type { Run } from '../../lambdas/adapters/run-ledger';
 import { dependencies } from '../../lambdas/handlers/cadence-support';
 import { handler as startRuns } from '../../lambdas/handlers/run-start';
+import { handler as staffApi } from '../../lambdas/handlers/staff-api';
 import { cancelRun, countMembers, runDependencies, segmentContext, type StartAnswer } from '../../lambdas/handlers/run-support';
 import { findPractice } from '../../lambdas/domain/stage-config';
 import { VirtualClock } from '../../local/cadence-runner';
@@ -157,6 +158,56 @@ describe('segments, broadcasts and campaigns', () => {
     expect(await getRun(run.runId)).toMatchObject({ members: 5, sent: 3 });
     expect(await textsTo(people.seattle.mobile)).toHaveLength(1);
     expect(await textsTo(people.newYork.mobile)).toHaveLength(1);
+  });
+
+  it('sends each person one message when two executions of the same run send at once', async () => {
+    const answers = await at('2027-03-09T17:00:00Z', () => startRuns({ start: 'broadcast', practiceId: SUNRISE, name: 'flu-drive', confirm: true, trigger: 'flu-twice' }));
+    const run = (answers[0] as { run: Run }).run;
+    const { runs: started, last } = await startedRuns(stack, runSeq);
+    runSeq = last;
+    const input = started[0]!.input;
+    const [a, b] = await Promise.all([runRun(input, new Date('2027-03-09T17:00:00Z'), 'twice-a'), runRun(input, new Date('2027-03-09T17:00:00Z'), 'twice-b')]);
+    expect([a.result.status, b.result.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(await getRun(run.runId)).toMatchObject({ members: 5, sent: 3, queued: 0 });
+    for (const person of ['seattle', 'newYork'] as const) {
+      const texts = (await textsTo(people[person].mobile)).filter((t) => t.data.Context?.attempt === run.runId);
+      expect({ person, texts: texts.length }).toEqual({ person, texts: 1 });
+    }
+  });
+
+  it('serves segments, dry runs, starts, progress and cancellation through the staff API', async () => {
+    const call = (method: string, resource: string, pathParameters: Record<string, string>, body?: object) =>
+      at('2027-03-10T17:00:00Z', () =>
+        staffApi({ httpMethod: method, resource, pathParameters: { practiceId: SUNRISE, ...pathParameters }, body: body ? JSON.stringify(body) : null, requestContext: { identity: { userArn: 'arn:aws:sts::000000000000:assumed-role/front-desk/maria' } } }),
+      );
+    const saved = await call('PUT', '/practices/{practiceId}/segments/{name}', { name: 'spanish-speakers' }, { filter: { languages: ['es'] } });
+    expect(saved.statusCode).toBe(200);
+    const bad = await call('PUT', '/practices/{practiceId}/segments/{name}', { name: 'bad' }, { filter: { zips: ['9'] } });
+    expect(bad.statusCode).toBe(400);
+    expect(JSON.parse(bad.body).message).toMatch(/zips\.0: a ZIP code/);
+    const list = JSON.parse((await call('GET', '/practices/{practiceId}/segments', {})).body) as { segments: { name: string; source: string }[] };
+    expect(list.segments.map((x) => `${x.name}:${x.source}`)).toEqual(expect.arrayContaining(['patients:config', 'spanish-speakers:saved']));
+    const count = JSON.parse((await call('GET', '/practices/{practiceId}/segments/{name}/count', { name: 'patients' })).body);
+    expect(count).toMatchObject({ segment: 'patients', members: 5 });
+    expect(count.cards).toBeGreaterThanOrEqual(8);
+
+    const refused = await call('POST', '/practices/{practiceId}/broadcasts/{name}/start', { name: 'flu-drive' }, { requestId: 'req-00000001' });
+    expect(refused.statusCode).toBe(409);
+    expect(JSON.parse(refused.body)).toEqual({ status: 'needs-confirmation', members: 5, confirmAbove: 4 });
+    const started = await call('POST', '/practices/{practiceId}/broadcasts/{name}/start', { name: 'flu-drive' }, { requestId: 'req-00000002', confirm: true, at: '2027-03-11T17:00:00Z' });
+    expect(started.statusCode).toBe(201);
+    const runId = JSON.parse(started.body).run.runId as string;
+    const again = await call('POST', '/practices/{practiceId}/broadcasts/{name}/start', { name: 'flu-drive' }, { requestId: 'req-00000002', confirm: true, at: '2027-03-11T17:00:00Z' });
+    expect(again.statusCode).toBe(200);
+    expect(JSON.parse((await call('GET', '/practices/{practiceId}/runs/{runId}', { runId: encodeURIComponent(runId) })).body)).toMatchObject({ runId, status: 'queued', sent: 0 });
+    expect((await call('POST', '/practices/{practiceId}/runs/{runId}/cancel', { runId: encodeURIComponent(runId) })).statusCode).toBe(200);
+    expect((await call('POST', '/practices/{practiceId}/runs/{runId}/cancel', { runId: encodeURIComponent(runId) })).statusCode).toBe(409);
+    // The cancelled run's execution starts at its time and sends nothing.
+    const { runs: executions, last } = await startedRuns(stack, runSeq);
+    runSeq = last;
+    expect(executions).toHaveLength(1);
+    expect((await runRun(executions[0]!.input, new Date('2027-03-10T17:00:00Z'), 'cancelled-before')).result.status).toBe('SUCCEEDED');
+    expect(await getRun(runId)).toMatchObject({ status: 'cancelled', sent: 0, members: 0 });
   });
 
   it('holds a second message that day for the cap, unless the notice is urgent', async () => {
