@@ -4,6 +4,7 @@
  * run once: a duplicate finds the run and the execution already there.
  */
 import { z } from 'zod';
+import { logger } from '../adapters/powertools';
 import { startBroadcast, startCampaignDay, type StartAnswer } from './run-support';
 
 const startRequest = z.discriminatedUnion('start', [
@@ -19,8 +20,20 @@ const startRequest = z.discriminatedUnion('start', [
   z.object({ start: z.literal('campaigns'), only: z.string().min(1).optional(), by: z.string().min(1).default('schedule') }),
 ]);
 
+/** A schedule has no one to answer "confirm?": a run it cannot start fails, so the schedule's dead-letter queue and alarms see it. */
+export class RunNotStarted extends Error {
+  override readonly name = 'RunNotStarted';
+}
+
 export const handler = async (payload: unknown): Promise<StartAnswer[]> => {
   const request = startRequest.parse(payload);
-  if (request.start === 'campaigns') return startCampaignDay(request.by, request.only);
-  return [await startBroadcast(request)];
+  const answers = request.start === 'campaigns' ? await startCampaignDay(request.by, request.only) : [await startBroadcast(request)];
+  const problems = answers.flatMap((a) =>
+    a.status === 'refused' ? [a.reason] : a.status === 'needs-confirmation' ? [`${a.members} people are more than ${a.confirmAbove}: set "confirmed": true on the broadcast to send it on schedule`] : [],
+  );
+  if (problems.length > 0) {
+    logger.error('run not started', { problems });
+    throw new RunNotStarted(problems.join('; '));
+  }
+  return answers;
 };

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { now } from '../adapters/clock';
 import { logger } from '../adapters/powertools';
-import { Roster, ROSTER_SHARDS } from '../adapters/roster';
+import { Roster } from '../adapters/roster';
 import { blankCounts, RunLedger, type MemberOutcome, type QueuedMember, type Run } from '../adapters/run-ledger';
 import { requiredEnv } from '../adapters/settings';
 import { WorkflowStarter } from '../adapters/workflow-starter';
@@ -99,7 +99,9 @@ export async function startBroadcast(request: { practiceId: string; name: string
   if (!segment) return { status: 'refused', reason: `no segment "${broadcast.segment}" for practice ${practice.id}` };
   const startAt = new Date(request.at ?? broadcast.at ?? now().toISOString());
   if (Number.isNaN(startAt.getTime())) return { status: 'refused', reason: `"${request.at}" is not a time (ISO 8601 with offset)` };
-  const trigger = request.trigger ?? startAt.toISOString();
+  // A time given as a trigger names the same run however it is written (the schedule's "at", a staff request's).
+  const given = request.trigger ?? startAt.toISOString();
+  const trigger = /^\d{4}-\d{2}-\d{2}T/.test(given) && !Number.isNaN(Date.parse(given)) ? new Date(given).toISOString() : given;
   return startRun(practice, broadcastRun(broadcast, practice, segment, startAt, trigger, request.by), request.confirm ?? broadcast.confirmed);
 }
 
@@ -329,7 +331,6 @@ function stepFor(name: ChannelName, templateId: string): PlannedStep {
   return { id: name, channel: BROADCAST_CHANNELS[name].channel, purpose: template.purpose, phoneTypes: BROADCAST_CHANNELS[name].phoneTypes, day: 0 };
 }
 
-export { ROSTER_SHARDS };
 
 /** Cancels a run that has not finished: the sender stops within a second and counts whoever is left as skipped "cancelled". */
 export async function cancelRun(practiceId: string, runId: string, by: string): Promise<boolean> {

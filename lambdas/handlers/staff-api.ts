@@ -155,7 +155,9 @@ export const handler = async (payload: unknown): Promise<ApiAnswer> => {
     }
     case 'POST /practices/{practiceId}/broadcasts/{name}/start': {
       const input = z.object({ requestId: z.string().regex(/^[0-9A-Za-z-]{8,64}$/).optional(), at: z.iso.datetime({ offset: true }).optional(), confirm: z.boolean().optional() }).safeParse(JSON.parse(req.body || '{}'));
-      if (!input.success) return answer(400, { message: 'give {"requestId": "<8-64 letters, digits, hyphens>", "at": "<ISO 8601 time>", "confirm": true} (all optional; a requestId makes a retried request start nothing twice)' });
+      if (!input.success || (!input.data.requestId && !input.data.at)) {
+        return answer(400, { message: 'give {"requestId": "<8-64 letters, digits, hyphens>", "at": "<ISO 8601 time>", "confirm": true}: a requestId or an at (either names the run, so a retried request starts nothing twice)' });
+      }
       const started = await startBroadcast({ practiceId: practice.id, name: req.pathParameters!.name!, at: input.data.at, confirm: input.data.confirm, trigger: input.data.requestId ?? input.data.at, by: `staff:${caller}` });
       const status = { started: 201, 'already-started': 200, 'needs-confirmation': 409, refused: 404 }[started.status];
       return answer(status, started);

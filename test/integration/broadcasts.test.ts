@@ -123,8 +123,8 @@ describe('segments, broadcasts and campaigns', () => {
   });
 
   it('asks for confirmation above the limit and says how many it would reach', async () => {
-    const answer = (await at(NINE_EASTERN, () => startRuns({ start: 'broadcast', practiceId: SUNRISE, name: 'flu-drive' })))[0]!;
-    expect(answer).toEqual({ status: 'needs-confirmation', members: 5, confirmAbove: 4 });
+    // A schedule has no one to ask: the start fails (its dead-letter queue sees it) and says what to set.
+    await expect(at(NINE_EASTERN, () => startRuns({ start: 'broadcast', practiceId: SUNRISE, name: 'flu-drive', trigger: NINE_EASTERN }))).rejects.toThrow('5 people are more than 4: set "confirmed": true');
     expect(await runDependencies().runs.runs(SUNRISE)).toEqual([]);
   });
 
@@ -202,11 +202,19 @@ describe('segments, broadcasts and campaigns', () => {
     expect(JSON.parse((await call('GET', '/practices/{practiceId}/runs/{runId}', { runId: encodeURIComponent(runId) })).body)).toMatchObject({ runId, status: 'queued', sent: 0 });
     expect((await call('POST', '/practices/{practiceId}/runs/{runId}/cancel', { runId: encodeURIComponent(runId) })).statusCode).toBe(200);
     expect((await call('POST', '/practices/{practiceId}/runs/{runId}/cancel', { runId: encodeURIComponent(runId) })).statusCode).toBe(409);
+    // The schedule's trigger is its "at" as written; a staff request for the same instant, written otherwise, is the same run.
+    const scheduled = await at('2027-03-10T17:00:00Z', () => startRuns({ start: 'broadcast', practiceId: SUNRISE, name: 'flu-drive', trigger: '2027-03-12T09:00:00-08:00', confirm: true }));
+    expect(scheduled[0]!.status).toBe('started');
+    const same = await call('POST', '/practices/{practiceId}/broadcasts/{name}/start', { name: 'flu-drive' }, { at: '2027-03-12T17:00:00Z', confirm: true });
+    expect(same.statusCode).toBe(200);
+    expect(JSON.parse(same.body)).toMatchObject({ status: 'already-started', run: { runId: 'broadcast:flu-drive:2027-03-12T17:00:00.000Z' } });
+    expect((await call('POST', '/practices/{practiceId}/broadcasts/{name}/start', { name: 'flu-drive' }, { confirm: true })).statusCode).toBe(400);
+    await cancelRun(SUNRISE, 'broadcast:flu-drive:2027-03-12T17:00:00.000Z', 'test');
     // The cancelled run's execution starts at its time and sends nothing.
     const { runs: executions, last } = await startedRuns(stack, runSeq);
     runSeq = last;
-    expect(executions).toHaveLength(1);
-    expect((await runRun(executions[0]!.input, new Date('2027-03-10T17:00:00Z'), 'cancelled-before')).result.status).toBe('SUCCEEDED');
+    expect(executions).toHaveLength(2);
+    for (const e of executions) expect((await runRun(e.input, new Date('2027-03-10T17:00:00Z'), e.name)).result.status).toBe('SUCCEEDED');
     expect(await getRun(runId)).toMatchObject({ status: 'cancelled', sent: 0, members: 0 });
   });
 
