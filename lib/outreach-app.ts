@@ -82,7 +82,7 @@ export function buildOutreachApp(app: App, config: StageConfig, configPath: stri
   const outreach = new OutreachStack(app, outreachName, {
     stackName: outreachName,
     env,
-    description: `Patient Outreach ${config.stage}: cadence workflow and its functions, dispositions and the appointment desk, daily postcard and hand-off files, do-not-call import`,
+    description: `Patient Outreach ${config.stage}: cadence workflow and its functions, broadcast and campaign runs, dispositions and the appointment desk, daily postcard and hand-off files, do-not-call import`,
     config,
     stageConfigFile: path.resolve(configPath),
     key: data.key,
@@ -110,7 +110,8 @@ export function buildOutreachApp(app: App, config: StageConfig, configPath: stri
       trackerTable: data.trackerTable,
       reportsBucket: data.reportsBucket,
       callers: {
-        startCalls: [outreach.cadenceFunctions.QueueAgentCall.role, outreach.cadenceFunctions.DropVoicemail.role, outreach.appointmentDesk.placeCallback.role],
+        // run-send leaves voicemails through Connect like drop-voicemail does.
+        startCalls: [outreach.cadenceFunctions.QueueAgentCall.role, outreach.cadenceFunctions.DropVoicemail.role, outreach.runs.taskFunctions.SendDue.role, outreach.appointmentDesk.placeCallback.role],
         ...(outreach.recordDispositionFunction ? { recordDisposition: { role: outreach.recordDispositionFunction.role, functionArn: outreach.recordDispositionFunction.functionArn } } : {}),
       },
     });

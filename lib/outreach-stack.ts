@@ -1,7 +1,9 @@
 /**
  * Outreach: the cadence workflow (statemachines/cadence.asl.json) and its six functions,
- * the daily postcard manifest (an EventBridge Scheduler schedule), and the do-not-call
- * list import (files dropped under `do-not-call/` in the import bucket). Like the import
+ * broadcast and campaign runs (lib/constructs/runs.ts: statemachines/run.asl.json and the
+ * schedules that start runs), the daily postcard manifest (an EventBridge Scheduler
+ * schedule), and the do-not-call list import (files dropped under `do-not-call/` in the
+ * import bucket). Like the import
  * stack it holds no data of its own: the tracker, the buckets and the key live in the data
  * stack, the numbers and the configuration set in the messaging stack.
  *
@@ -27,6 +29,7 @@ import type { PracticeProfile, StageConfig } from '../lambdas/domain/stage-confi
 import { acknowledge, iamWildcardResourceFinding } from './compliance';
 import { OutreachFunction, type OutreachFunctionProps, type SendingResources } from './constructs/outreach-function';
 import { AppointmentDesk } from './constructs/appointment-desk';
+import { Runs } from './constructs/runs';
 import { StaffApi } from './constructs/staff-api';
 import { outreachWorkflow } from './constructs/workflow';
 import { DO_NOT_CALL_PREFIX, FLAG_DIGEST_PREFIX, HAND_OFF_PREFIX, POSTCARD_MANIFEST_PREFIX, resourceName } from './naming';
@@ -89,7 +92,9 @@ export class OutreachStack extends Stack {
   public readonly recordDeliveryFunction?: OutreachFunction;
   /** Writes the daily digest of flags staff have not handled, once a day. */
   public readonly flagDigestFunction: OutreachFunction;
-  /** Serves the staff API (flagged replies, threads, one-off texts). */
+  /** Broadcasts and campaigns: the run workflow, its functions, run-start and the schedules that start runs. */
+  public readonly runs: Runs;
+  /** Serves the staff API (flagged replies, threads, one-off texts, segments, broadcasts and runs). */
   public readonly staffApiFunction: OutreachFunction;
   public readonly staffApi: StaffApi;
 
@@ -300,14 +305,27 @@ export class OutreachStack extends Stack {
       );
     }
 
+    // Broadcasts and date-relative campaigns (lib/constructs/runs.ts).
+    this.runs = new Runs(this, 'Runs', {
+      config,
+      key: props.key,
+      removalPolicy,
+      trackerTable: props.trackerTable,
+      messaging: props.messaging,
+      makeFunction: outreachFunction,
+      deadLetterQueue: (id, of) => this.deadLetterQueue(id, props.key, of),
+    });
+
     // The staff API: IAM-authorised, one function behind it.
     this.staffApiFunction = outreachFunction('StaffApi', 'staff-api.ts', 'staff-api', 'outreach-staff-api', {
-      description: 'The staff API: flagged replies, a person\'s thread, one-off texts under the rules',
+      description: 'The staff API: flagged replies, a person\'s thread, one-off texts under the rules, segments, broadcasts and runs',
       timeout: Duration.seconds(29),
     })
       .bindTrackerTable(props.trackerTable, 'readWrite')
       .allowSendText(props.messaging)
-      .allowManageOptOuts(props.messaging);
+      .allowManageOptOuts(props.messaging)
+      // Staff start broadcasts (and cancel runs) here.
+      .bindRunWorkflow(this.runs.stateMachine);
     this.staffApi = new StaffApi(this, 'StaffInbox', { stage, key: props.key, handler: this.staffApiFunction, removalPolicy });
     acknowledge(this.staffApiFunction, 'HIPAA.Security-LambdaDLQ', 'Invoked synchronously by API Gateway only: a failure is answered to the caller (5xx), and a Lambda DLQ applies to asynchronous invocations only.');
     acknowledge(this.staffApiFunction, 'HIPAA.Security-LambdaConcurrency', 'Serves staff requests at their pace through API Gateway, which throttles per stage; a reservation would take capacity from the account pool.');
@@ -347,7 +365,8 @@ export class OutreachStack extends Stack {
     // Practices whose Connect instance the ContactCenter stack creates: every function that plans a send reads its ids.
     if (config.practices.some((p) => p.contactCenter?.instanceAlias)) {
       const desk = this.appointmentDesk;
-      for (const fn of [...Object.values(this.cadenceFunctions), desk.sendMessage, desk.placeCallback, desk.changeAppointment, desk.appointmentFile, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : []), ...(this.receiveReplyFunction ? [this.receiveReplyFunction] : [])]) {
+      // The staff API too: a staff text is planned like any other send (lambdas/handlers/message-support.ts → knowContactCenters).
+      for (const fn of [...Object.values(this.cadenceFunctions), desk.sendMessage, desk.placeCallback, desk.changeAppointment, desk.appointmentFile, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : []), ...(this.receiveReplyFunction ? [this.receiveReplyFunction] : []), this.staffApiFunction]) {
         fn.allowReadCreatedContactCenters(stage);
       }
     }
@@ -368,6 +387,7 @@ export class OutreachStack extends Stack {
     }
 
     new CfnOutput(this, 'CadenceStateMachineArn', { value: stateMachine.stateMachineArn });
+    new CfnOutput(this, 'RunStateMachineArn', { value: this.runs.stateMachine.stateMachineArn, description: 'Broadcast and campaign runs (RUN_STATE_MACHINE_ARN)' });
   }
 
   /** Subscribes `fn` to a topic of the messaging stack; the subscription lives here, beside the function (that stack cannot refer to this one). */

@@ -41,6 +41,7 @@ export const ENV = {
   configurationSetName: 'CONFIGURATION_SET_NAME',
   originationIdentities: ORIGINATION_IDENTITIES_ENV,
   cadenceStateMachineArn: 'CADENCE_STATE_MACHINE_ARN',
+  runStateMachineArn: 'RUN_STATE_MACHINE_ARN',
   schedules: 'SCHEDULES',
   optOutListName: 'OPT_OUT_LIST_NAME',
 } as const;
@@ -411,6 +412,13 @@ export class OutreachFunction extends Construct implements iam.IGrantable {
   /** Sets CADENCE_STATE_MACHINE_ARN and grants states:StartExecution on that state machine only. */
   public bindCadenceWorkflow(stateMachine: sfn.IStateMachine): this {
     this.handler.addEnvironment(ENV.cadenceStateMachineArn, stateMachine.stateMachineArn);
+    stateMachine.grantStartExecution(this);
+    return this;
+  }
+
+  /** Sets RUN_STATE_MACHINE_ARN and grants states:StartExecution on that (broadcast and campaign run) state machine only. */
+  public bindRunWorkflow(stateMachine: sfn.IStateMachine): this {
+    this.handler.addEnvironment(ENV.runStateMachineArn, stateMachine.stateMachineArn);
     stateMachine.grantStartExecution(this);
     return this;
   }

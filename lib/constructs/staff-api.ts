@@ -1,6 +1,6 @@
 /**
  * The staff API: a regional REST API whose every method needs IAM (SigV4) authorisation, in
- * front of one function (staff-api.ts routes). Access logs (caller, method, path, status; no
+ * front of one function (staff-api.ts routes: the inbox, segments, broadcasts and runs). Access logs (caller, method, path, status; no
  * bodies, which carry message text) to a log group encrypted with the stage key, X-Ray
  * tracing, request validation.
  */
@@ -27,7 +27,7 @@ export class StaffApi extends Construct {
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { encryptionKey: props.key, retention: logs.RetentionDays.ONE_YEAR, removalPolicy: props.removalPolicy });
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: `outreach-${props.stage}-staff`,
-      description: 'Patient Outreach staff inbox: flagged replies, threads, one-off texts (IAM-authorised)',
+      description: 'Patient Outreach staff API: flagged replies, threads, one-off texts, segments, broadcasts and runs (IAM-authorised)',
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
       // No account-wide logging role (it needs an AWS managed policy and changes every API of the
       // account): access logs record each request; execution logs stay off.
@@ -57,6 +57,18 @@ export class StaffApi extends Construct {
     contact.addResource('messages').addMethod('POST', integration, path('practiceId', 'contactId'));
     contact.addResource('consent').addMethod('POST', integration, path('practiceId', 'contactId'));
     contact.addResource('opt-out').addMethod('POST', integration, path('practiceId', 'contactId'));
+    // Segments, broadcasts and their runs (lambdas/handlers/staff-api.ts routes by these resource paths).
+    const segments = practice.addResource('segments');
+    segments.addMethod('GET', integration, path('practiceId'));
+    const segment = segments.addResource('{name}');
+    segment.addMethod('PUT', integration, path('practiceId', 'name'));
+    segment.addResource('count').addMethod('GET', integration, path('practiceId', 'name'));
+    practice.addResource('broadcasts').addResource('{name}').addResource('start').addMethod('POST', integration, path('practiceId', 'name'));
+    const runs = practice.addResource('runs');
+    runs.addMethod('GET', integration, path('practiceId'));
+    const run = runs.addResource('{runId}');
+    run.addMethod('GET', integration, path('practiceId', 'runId'));
+    run.addResource('cancel').addMethod('POST', integration, path('practiceId', 'runId'));
 
     acknowledge(this.api, 'AwsSolutions-APIG3', 'IAM-authorised API for the practices\' own staff tools: every request is SigV4-signed by a principal of this account; a WAF web ACL would add cost without narrowing who can call it.');
     acknowledge(this.api, 'AwsSolutions-COG4', 'Authorised with IAM (SigV4) by design: staff tools run under the practice\'s AWS identities, not a Cognito user pool.');

@@ -264,7 +264,9 @@ describe('GIVEN practices whose instances the stack creates WHEN the app is synt
     const policy = (prefix: string) => only(t, 'AWS::IAM::Policy', prefix);
     expect(policy('CreatedInstanceCalls').PolicyDocument.Statement).toEqual([{ Effect: 'Allow', Action: 'connect:StartOutboundVoiceContact', Resource: instanceContacts }]);
     expect(policy('CreatedInstanceCalls').PolicyDocument.Statement[0].Resource).toHaveLength(2);
-    expect(policy('CreatedInstanceCalls').Roles).toHaveLength(3);
+    // The callers: queue-agent-call, drop-voicemail, run-send (a run's voicemails) and place-callback, no other role.
+    const callerRoles = (policy('CreatedInstanceCalls').Roles as { 'Fn::ImportValue': string }[]).map((r) => r['Fn::ImportValue'].replace(/^Outreach-dev-Outreach:ExportsOutputRef(\w+?)Role\w+$/, '$1'));
+    expect(callerRoles.sort()).toEqual(['DropVoicemail', 'PlaceCallback', 'QueueAgentCall', 'RunSendDue']);
     expect(policy('CreatedInstanceContactAttributes').PolicyDocument.Statement).toEqual([{ Effect: 'Allow', Action: 'connect:GetContactAttributes', Resource: instanceContacts }]);
     const rule = only(t, 'AWS::Events::Rule', 'CreatedInstanceContactCompletedRule');
     expect(rule.EventPattern).toEqual({ source: ['aws.connect'], 'detail-type': ['Amazon Connect Contact Event'], detail: { eventType: ['COMPLETED'], instanceArn: both((id) => getAtt(id, 'Arn')) } });

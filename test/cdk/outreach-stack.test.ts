@@ -92,11 +92,13 @@ const arn = (service: string, ...rest: unknown[]) => ({
 });
 /** The group of the daily tasks' schedules (the appointment desk has its own). */
 const dailyGroupId = (t: Template = template) => Object.entries(t.findResources('AWS::Scheduler::ScheduleGroup')).find(([, r]) => r.Properties.Name === 'outreach-dev-schedules')![0];
-const logicalIdOf = (t: Template, type: string) => {
-  const ids = Object.keys(t.findResources(type));
-  if (ids.length !== 1) throw new Error(`expected one ${type}, found ${ids.length}`);
-  return ids[0];
+/** The cadence workflow (the run workflow lives in the same stack: see runs.test.ts). */
+const cadenceMachineId = (t: Template = template) => {
+  const ids = Object.keys(t.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: 'outreach-dev-cadence' } }));
+  if (ids.length !== 1) throw new Error(`expected one cadence state machine, found ${ids.length}`);
+  return ids[0]!;
 };
+const cadenceMachine = (t: Template = template) => t.toJSON().Resources[cadenceMachineId(t)].Properties;
 
 describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => {
   describe('THEN every outreach function', () => {
@@ -263,7 +265,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
   });
 
   test('THEN the cadence workflow is a STANDARD state machine with X-Ray, logging ALL transitions without execution data to a KMS-encrypted log group', () => {
-    const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0].Properties;
+    const machine = cadenceMachine();
     expect(machine).toEqual(
       expect.objectContaining({ StateMachineName: 'outreach-dev-cadence', StateMachineType: 'STANDARD', TracingConfiguration: { Enabled: true } }),
     );
@@ -276,7 +278,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
 
   test('THEN each ${<Task>FunctionArn} placeholder of cadence.asl.json is substituted with that task\'s function, and there are no others', () => {
     const fnArn = (key: FunctionKey) => ({ 'Fn::GetAtt': [functionLogicalId(template, FUNCTIONS[key]), 'Arn'] });
-    const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0].Properties;
+    const machine = cadenceMachine();
     expect(machine.DefinitionSubstitutions).toEqual({
       PlanStepFunctionArn: fnArn('plan'),
       SendSmsFunctionArn: fnArn('sendSms'),
@@ -290,7 +292,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
   });
 
   test('THEN the workflow role may invoke exactly the six cadence functions, and otherwise only trace and deliver logs', () => {
-    const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0].Properties;
+    const machine = cadenceMachine();
     const statements = statementsOfRole(template, machine.RoleArn['Fn::GetAtt'][0]);
     const invokes = grants(statements, 'lambda:InvokeFunction');
     const invoked = invokes.flatMap((s) => asArray(s.Resource)).map((r: any) => (r['Fn::GetAtt'] ?? r['Fn::Join'][1][0]['Fn::GetAtt'])[0]);
@@ -400,6 +402,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
       expect.stringMatching(/^DailyTasksDeadLetterQueue/),
       expect.stringMatching(/^DispositionDeadLetterQueue/),
       expect.stringMatching(/^DoNotCallImportDeadLetterQueue/),
+      expect.stringMatching(/^RunsDeadLetterQueue/),
     ]);
     for (const [id, queue] of Object.entries(queues)) {
       expect(queue.Properties).toEqual(expect.objectContaining({ KmsMasterKeyId: importValueOf('Data', 'Key'), MessageRetentionPeriod: 1209600 }));
@@ -419,8 +422,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
   });
 
   test('THEN the stack outputs the cadence workflow ARN and depends on the data and messaging stacks, and the import stack depends on it', () => {
-    const machineId = logicalIdOf(template, 'AWS::StepFunctions::StateMachine');
-    expect(template.toJSON().Outputs.CadenceStateMachineArn.Value).toEqual({ Ref: machineId });
+    expect(template.toJSON().Outputs.CadenceStateMachineArn.Value).toEqual({ Ref: cadenceMachineId() });
     expect(sample.stacks.outreach.dependencies).toEqual(expect.arrayContaining([sample.stacks.data, sample.stacks.messaging]));
     expect(sample.stacks.import.dependencies).toContain(sample.stacks.outreach);
     expect(sample.stacks.outreach.dependencies).not.toContain(sample.stacks.import);

@@ -103,3 +103,25 @@ export function allStatements(template: Template): Statement[] {
 export function allowedActions(statements: Statement[]): string[] {
   return statements.filter((s) => s.Effect === 'Allow').flatMap((s) => asArray(s.Action));
 }
+
+/**
+ * Every method of the template's REST API as `VERB /resource/path` (the path template API
+ * Gateway hands the function as `resource`) → the method's properties.
+ */
+export function apiRoutes(template: Template): Record<string, Record<string, any>> {
+  const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, any> }>;
+  const pathOf = (parent: unknown): string => {
+    const id = (parent as { Ref?: string }).Ref;
+    // The API's root resource is named with Fn::GetAtt [api, RootResourceId].
+    if (!id || resources[id]?.Type !== 'AWS::ApiGateway::Resource') return '';
+    return `${pathOf(resources[id]!.Properties.ParentId)}/${resources[id]!.Properties.PathPart}`;
+  };
+  const routes: Record<string, Record<string, any>> = {};
+  for (const r of Object.values(resources)) {
+    if (r.Type !== 'AWS::ApiGateway::Method') continue;
+    const route = `${r.Properties.HttpMethod} ${pathOf(r.Properties.ResourceId) || '/'}`;
+    if (routes[route]) throw new Error(`two methods for ${route}`);
+    routes[route] = r.Properties;
+  }
+  return routes;
+}
