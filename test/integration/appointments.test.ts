@@ -15,6 +15,7 @@ import { VirtualClock } from '../../local/cadence-runner';
 import { fireSchedules, pendingSchedules } from '../../local/schedule-runner';
 import { withClock } from '../../lambdas/adapters/clock';
 import { AppointmentBook } from '../../lambdas/adapters/appointment-book';
+import { Roster } from '../../lambdas/adapters/roster';
 import { ContactCenter } from '../../lambdas/adapters/contact-center';
 import type { HandOff } from '../../lambdas/domain/appointment';
 import { dependencies } from '../../lambdas/handlers/cadence-support';
@@ -173,9 +174,13 @@ describe('appointments and what dispositions lead to', () => {
     const { call } = await agentCall(people.cancels!, { disposition: 'appointment-booked', appointmentAt: '2027-03-20T10:00' });
     const id = appointmentIdFor(call);
     expect(await schedulesOf(id)).toHaveLength(3);
+    // Segments and campaigns see the coming visit on the person's roster card.
+    const roster = new Roster(process.env.TRACKER_TABLE_NAME!);
+    expect((await roster.card(SUNRISE, contactIdOf(people.cancels!)))?.appointmentDate).toBe('2027-03-20');
 
     expect(await at('2027-03-05T18:00:00Z', () => changeAppointment(practiceChange(people.cancels!, id, { kind: 'cancel' })))).toEqual({ outcome: 'cancelled (version 2)' });
 
+    expect((await roster.card(SUNRISE, contactIdOf(people.cancels!)))?.appointmentDate).toBeUndefined();
     expect(await schedulesOf(id)).toEqual([]);
     expect((await contactOf(people.cancels!)).status).toBe('open');
     const changes: string[] = [];
