@@ -17,6 +17,8 @@ export interface DispositionRecord {
   readonly practiceId?: string;
   /** The person, when the contact carried who it was about. */
   readonly contactId?: string;
+  /** The Connect agent who recorded it (their id, not their name), for reports by agent. */
+  readonly agent?: string;
   readonly at: string;
   /** Read: the disposition and its actions. Unreadable: the attributes as given and every problem. */
   readonly outcome: { readonly ok: true; readonly disposition: Disposition; readonly actions: readonly NextAction[] } | { readonly ok: false; readonly problems: readonly string[]; readonly attributes: Readonly<Record<string, string>> };
@@ -53,7 +55,7 @@ export class DispositionLedger extends TrackerTable {
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: contactPk(practiceId, contactId), sk: `HISTORY#${record.at}#disposition-${record.connectContactId}`, contactId, at: record.at, id: `disposition-${record.connectContactId}`, kind: 'disposition', detail: { code, connectContactId: record.connectContactId } },
+        Item: { pk: contactPk(practiceId, contactId), sk: `HISTORY#${record.at}#disposition-${record.connectContactId}`, contactId, at: record.at, id: `disposition-${record.connectContactId}`, kind: 'disposition', detail: { code, connectContactId: record.connectContactId, ...(record.agent ? { agent: record.agent } : {}) } },
       }),
     );
   }

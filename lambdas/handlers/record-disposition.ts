@@ -78,7 +78,9 @@ export const handler = async (payload: unknown): Promise<FlowAnswer | { readonly
   const attributes = await center.contactAttributes(instanceId, contactId);
   // Without an agent nobody was asked for a disposition (the flow recorded what happened, if anything).
   if (!attributes.disposition && !event.detail.agentInfo) return { outcome: 'no disposition to record' };
-  const stored = await recordAndApply(contactId, attributes, 'agent', undefined);
+  // The agent's id (the last part of their ARN; no name), for reports by agent.
+  const agent = (event.detail.agentInfo as { agentArn?: string } | undefined)?.agentArn?.split('/').at(-1);
+  const stored = await recordAndApply(contactId, attributes, 'agent', undefined, agent);
   return { outcome: stored.record.status };
 };
 
@@ -87,7 +89,7 @@ function sourceOf(given: string | undefined, amdStatus: string | undefined): Dis
   return given === 'agent' || given === 'staff' ? given : 'ivr';
 }
 
-async function recordAndApply(connectContactId: string, attributes: DispositionAttributes, source: DispositionSource, customerAddress: string | undefined) {
+async function recordAndApply(connectContactId: string, attributes: DispositionAttributes, source: DispositionSource, customerAddress: string | undefined, agent?: string) {
   const { config, tracker, ledger } = cadenceDependencies();
   dispositions ??= new DispositionLedger(requiredEnv('TRACKER_TABLE_NAME'));
   const at = now();
@@ -97,7 +99,7 @@ async function recordAndApply(connectContactId: string, attributes: DispositionA
   // The number this contact reached: the cadence attempt's (outbound), else the caller's (a flow).
   const attempt = person && attributes.attempt ? await ledger.getAttempt(person.practiceId, person.contactId, attributes.attempt) : undefined;
   const calledNumber = attempt?.to ?? customerAddress;
-  const base = { connectContactId, at: at.toISOString(), ...(practice ? { practiceId: practice.id } : {}), ...(person ? { contactId: person.contactId } : {}) };
+  const base = { connectContactId, at: at.toISOString(), ...(practice ? { practiceId: practice.id } : {}), ...(person ? { contactId: person.contactId } : {}), ...(agent ? { agent } : {}) };
   const record: DispositionRecord = reading.ok
     ? { ...base, status: person ? 'recorded' : 'flagged', outcome: { ok: true, disposition: reading.disposition, actions: nextActions(reading.disposition, calledNumber, at, config.dispositions) } }
     : { ...base, status: 'flagged', outcome: { ok: false, problems: reading.problems, attributes: Object.fromEntries(Object.entries(attributes).filter((e): e is [string, string] => e[1] !== undefined)) } };

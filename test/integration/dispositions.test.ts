@@ -79,7 +79,7 @@ describe('record-disposition', () => {
 
     expect((await contactOf(people.books!)).status).toBe('booked');
     expect(await historyOf(people.books!)).toEqual(historyAfterFirst);
-    expect(historyAfterFirst.filter((h) => h.kind === 'disposition').map((h) => h.detail)).toEqual([{ code: 'appointment-booked', connectContactId: call }]);
+    expect(historyAfterFirst.filter((h) => h.kind === 'disposition').map((h) => h.detail)).toEqual([{ code: 'appointment-booked', connectContactId: call, agent: 'a-1' }]);
     const record = await ledger().get(call);
     expect(record).toMatchObject({ status: 'applied', practiceId: SUNRISE, outcome: { ok: true, disposition: { code: 'appointment-booked', appointment: { at: '2030-01-15T22:30:00Z', place: 'Pine St' } } } });
   });
