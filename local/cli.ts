@@ -175,6 +175,8 @@ async function main(): Promise<number> {
       printMonth(dispositions, appointments, month, handOffFiles);
       printReplies(replies);
       printRuns(configured, runSeconds);
+      const htmlReport = await writeOutreachReport(stack, practiceId, reportsDir);
+      console.log(`\nOutreach report (HTML, charts inline): ${htmlReport}`);
       report = {
         ...importReport,
         sent: cadence.sent,
@@ -190,6 +192,7 @@ async function main(): Promise<number> {
         repliesByKind: replies.repliesByKind,
         broadcasts: configured.broadcasts,
         campaigns: configured.campaigns,
+        htmlReport,
         failedRuns: configured.failedRuns,
         cadence: {
           ...cadence,
@@ -352,6 +355,15 @@ Replies and deliveries
   replies        ${list(r.repliesByKind)}   flagged for staff ${r.flaggedReplies}
   opt-outs       ${list(r.optOuts)}   messages after an opt-out ${r.messagesAfterOptOut}
   delivery       ${list(r.deliveryByStatus)}`);
+}
+
+/** The report the deployed system writes (reports/<practice>/…), over everything the run did, copied out; its path. */
+async function writeOutreachReport(stack: LocalStack, practiceId: string, dir: string): Promise<string> {
+  const { handler } = await import('../lambdas/handlers/outreach-report');
+  // The month and the campaigns' year ran on virtual clocks ahead of today: the report covers them all.
+  const until = new Date(Date.now() + 400 * 86_400_000).toISOString().slice(0, 10);
+  const [written] = await handler({ practiceId, periods: ['all'], date: until });
+  return downloadReport(stack, written!.html, dir);
 }
 
 function printRuns(r: ConfiguredRuns, seconds: number): void {
