@@ -82,6 +82,40 @@ export class CadenceLedger extends TrackerTable {
     return Item ? stripKeys<Enrollment>(Item) : undefined;
   }
 
+  /** The person's enrollments, one per cadence. */
+  async enrollmentsOf(practiceId: string, contactId: string): Promise<Enrollment[]> {
+    const out: Enrollment[] = [];
+    for await (const item of this.query(contactPk(practiceId, contactId), 'ENROLLMENT#')) out.push(stripKeys<Enrollment>(item));
+    return out;
+  }
+
+  /**
+   * Pauses an active enrollment or resumes a paused one (nothing else moves), with an
+   * append-only history item saying who did it. Answers whether it changed.
+   */
+  async setPaused(e: Pick<Enrollment, 'practiceId' | 'contactId' | 'cadence'>, paused: boolean, by: string, at: string): Promise<boolean> {
+    const [from, to] = paused ? ['active', 'paused'] : ['paused', 'active'];
+    try {
+      await this.conditional(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: contactPk(e.practiceId, e.contactId), sk: `ENROLLMENT#${e.cadence}` },
+          UpdateExpression: 'SET #status = :to, updatedAt = :at',
+          ConditionExpression: '#status = :from',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':to': to, ':from': from, ':at': at },
+        }),
+        `the enrollment is not ${from}`,
+      );
+    } catch (err) {
+      if (err instanceof ConflictError) return false;
+      throw err;
+    }
+    const kind = paused ? 'cadence-paused' : 'cadence-resumed';
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: contactPk(e.practiceId, e.contactId), sk: `HISTORY#${at}#${kind}-${e.cadence}`, contactId: e.contactId, at, id: `${kind}-${e.cadence}`, kind, detail: { cadence: e.cadence, source: by } } }));
+    return true;
+  }
+
   /** Stores a new enrollment unless the person already has one in this cadence; returns the stored one. */
   async createEnrollment(enrollment: Enrollment): Promise<{ created: boolean; enrollment: Enrollment }> {
     return this.putEnrollment(enrollment, { ConditionExpression: 'attribute_not_exists(pk)' });
@@ -89,14 +123,14 @@ export class CadenceLedger extends TrackerTable {
 
   /**
    * Stores a later occurrence of an enrollment (a follow-up, a new try) in place of the
-   * person's earlier one in the cadence, unless that one is still active; the same
+   * person's earlier one in the cadence, unless that one is still active (or paused); the same
    * occurrence stored twice is stored once. Returns what is stored now.
    */
   async startOccurrence(enrollment: Enrollment): Promise<{ created: boolean; enrollment: Enrollment }> {
     return this.putEnrollment(enrollment, {
-      ConditionExpression: 'attribute_not_exists(pk) OR (#status <> :active AND enrollmentId <> :id)',
+      ConditionExpression: 'attribute_not_exists(pk) OR (NOT (#status IN (:active, :paused)) AND enrollmentId <> :id)',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':active': 'active', ':id': enrollment.enrollmentId },
+      ExpressionAttributeValues: { ':active': 'active', ':paused': 'paused', ':id': enrollment.enrollmentId },
     });
   }
 
@@ -220,14 +254,19 @@ export class CadenceLedger extends TrackerTable {
 
   /**
    * Records what a delivery event says on its attempt, if it supersedes what is there (see
-   * domain/delivery.ts: any arrival order ends the same). Answers whether it did, or that the
-   * attempt is not in the ledger.
+   * domain/delivery.ts: any arrival order ends the same). Answers whether it did (with the
+   * event it replaced), or that the attempt is not in the ledger.
    */
-  async recordDelivery(practiceId: string, contactId: string, attemptKey: string, delivery: Delivery): Promise<'recorded' | 'superseded' | 'no-attempt'> {
+  async recordDelivery(
+    practiceId: string,
+    contactId: string,
+    attemptKey: string,
+    delivery: Delivery,
+  ): Promise<{ readonly outcome: 'recorded'; readonly previous?: Delivery } | { readonly outcome: 'superseded' | 'no-attempt' }> {
     const later = 'delivery.#at < :at OR (delivery.#at = :at AND delivery.eventType < :type)';
     const condition = delivery.final ? `delivery.#final = :false OR ${later}` : `delivery.#final = :false AND (${later})`;
     try {
-      await this.conditional(
+      const { Attributes } = await this.conditional(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: contactPk(practiceId, contactId), sk: ATTEMPT + attemptKey },
@@ -235,13 +274,14 @@ export class CadenceLedger extends TrackerTable {
           ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(delivery) OR ${condition})`,
           ExpressionAttributeNames: { '#at': 'at', '#final': 'final' },
           ExpressionAttributeValues: { ':delivery': delivery, ':at': delivery.at, ':type': delivery.eventType, ':false': false },
+          ReturnValues: 'UPDATED_OLD',
         }),
         'a later or final delivery event is recorded already',
       );
-      return 'recorded';
+      return { outcome: 'recorded', previous: Attributes?.delivery as Delivery | undefined };
     } catch (e) {
       if (!(e instanceof ConflictError)) throw e;
-      return (await this.getAttempt(practiceId, contactId, attemptKey)) ? 'superseded' : 'no-attempt';
+      return { outcome: (await this.getAttempt(practiceId, contactId, attemptKey)) ? 'superseded' : 'no-attempt' };
     }
   }
 

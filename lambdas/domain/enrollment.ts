@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import type { Contact } from './contact';
 
-export type EnrollmentStatus = 'active' | 'stopped' | 'finished' | 'failed';
+/** 'paused': ops held the person's outreach (the workflow re-checks every few hours and goes on when resumed). */
+export type EnrollmentStatus = 'active' | 'paused' | 'stopped' | 'finished' | 'failed';
 
 /** Where an enrollment stands: round 1.., step index into the cadence's steps. */
 export interface Cursor {
@@ -68,7 +69,7 @@ export function enrollmentDecision(
 ): { readonly enroll: true } | { readonly enroll: false; readonly reason: NotEnrolledReason } {
   if (!cadence) return { enroll: false, reason: 'no-cadence' };
   // The same import asking again (a retry) carries on with the enrollment it made.
-  if (existing && existing.importId !== importId) return { enroll: false, reason: existing.status === 'active' ? 'already-enrolled' : 'finished' };
+  if (existing && existing.importId !== importId) return { enroll: false, reason: existing.status === 'active' || existing.status === 'paused' ? 'already-enrolled' : 'finished' };
   if (Object.keys(contact.optedOut).length > 0) return { enroll: false, reason: 'opted-out' };
   const status = contact.status ?? 'open';
   if (status !== 'open') return { enroll: false, reason: `status:${status}` };

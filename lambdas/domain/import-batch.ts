@@ -24,7 +24,7 @@ export interface HistoryEntry {
   readonly at: string;
   /** Unique within the contact's history and the same on every replay. */
   readonly id: string;
-  readonly kind: 'created' | 'consent' | 'status' | 'opt-out' | 'opt-in' | 'undeliverable' | 'do-not-call' | 'wrong-number' | 'language' | 'phone-added' | 'appointment-date' | 'disposition';
+  readonly kind: 'created' | 'consent' | 'status' | 'opt-out' | 'opt-in' | 'undeliverable' | 'do-not-call' | 'wrong-number' | 'language' | 'phone-added' | 'appointment-date' | 'cadence-paused' | 'cadence-resumed' | 'disposition';
   readonly detail: Readonly<Record<string, string | boolean>>;
 }
 

@@ -11,7 +11,7 @@ import { stopReasonFor, type Cursor, type Enrollment } from './enrollment';
 import { isCompleteAddress } from './import-row';
 import type { PhoneType } from './phone';
 import type { LocalWindow, Purpose, SendWindowConfig } from './send-window-rules';
-import { checkSendWindow, timeZonesFor } from './send-window';
+import { checkSendWindow, timeZonesFor, type SendWindowQuestion } from './send-window';
 import type { AgentHoursAnswer } from './agent-hours';
 
 export type StepChannel = 'postcard' | 'sms' | 'voicemail' | 'call';
@@ -86,7 +86,7 @@ export type SkipReason =
   | 'no-send-window'
   | 'frequency-cap-zero';
 
-export type WaitReason = 'step-due' | 'window-closed' | 'agents-closed' | 'frequency-cap';
+export type WaitReason = 'step-due' | 'window-closed' | 'agents-closed' | 'frequency-cap' | 'paused';
 
 export interface SendPlan {
   readonly step: PlannedStep;
@@ -109,11 +109,15 @@ export type StepDecision =
 /** Channels that count against the frequency cap (a postcard is mail, not a message to a phone). */
 export const CAPPED_CHANNELS: ReadonlySet<StepChannel> = new Set(['sms', 'voicemail', 'call']);
 
+/** How often a paused enrollment's workflow looks again (resuming needs no new execution). */
+export const PAUSE_RECHECK_MS = 6 * 3_600_000;
+
 export function planStep(s: StepSituation): StepDecision {
   const { cadence, enrollment, contact } = s;
-  if (enrollment.status !== 'active') return { action: 'stop', reason: enrollment.stopReason ?? enrollment.status };
+  if (enrollment.status !== 'active' && enrollment.status !== 'paused') return { action: 'stop', reason: enrollment.stopReason ?? enrollment.status };
   const stopReason = stopReasonFor(contact);
   if (stopReason) return { action: 'stop', reason: stopReason };
+  if (enrollment.status === 'paused') return { action: 'wait', until: new Date(s.now.getTime() + PAUSE_RECHECK_MS).toISOString(), reason: 'paused' };
   if (enrollment.cursor.round > cadence.rounds) return { action: 'finish' };
   const step = cadence.steps[enrollment.cursor.step];
   if (!step) return { action: 'finish' };
@@ -148,14 +152,7 @@ export function planSend(s: SendSituation, step: PlannedStep): Exclude<StepDecis
   if (step.channel === 'call' && !s.agentHours) return { action: 'skip', reason: 'no-contact-center', step };
   if (s.frequencyCap.perDay < 1 || s.frequencyCap.perWeek < 1) return { action: 'skip', reason: 'frequency-cap-zero', step };
 
-  const question = {
-    purpose: step.purpose,
-    zip: contact.address?.zip ?? picked.number.zip,
-    phoneTimeZone: picked.number.timeZone,
-    practiceTimeZone: s.practice.timeZone,
-    state: contact.address?.state,
-    practiceWindow: s.practice.sendWindow,
-  };
+  const question = windowQuestion(s, step, picked.number);
   const capZone = timeZonesFor(question)[0] ?? s.practice.timeZone;
 
   // Find the first instant at or after now that every rule allows; each rule can only push it later.
@@ -188,6 +185,29 @@ export function planSend(s: SendSituation, step: PlannedStep): Exclude<StepDecis
     return { action: 'send', step, channel: step.channel, to: picked.number.e164, phoneType: picked.number.phoneType, language, capDate };
   }
   return { action: 'skip', reason: 'no-send-window', step };
+}
+
+/**
+ * Whether the recipient's window is open at `at` for a send planSend decided: the same question
+ * it asked (the plan's number, the person's address, the practice), asked again. Postcards are
+ * mail and have no window.
+ */
+export function windowOpenFor(s: SendSituation, plan: SendPlan, at: Date): boolean {
+  if (plan.channel === 'postcard') return true;
+  const number = s.numbers.find((n) => n.e164 === plan.to);
+  return checkSendWindow({ ...windowQuestion(s, plan.step, number), at }, s.sendWindow).allowed;
+}
+
+/** The send-window question for a step to one of the person's numbers, but for the instant. */
+function windowQuestion(s: SendSituation, step: PlannedStep, number: KnownNumber | undefined): Omit<SendWindowQuestion, 'at'> {
+  return {
+    purpose: step.purpose,
+    zip: s.contact.address?.zip ?? number?.zip,
+    phoneTimeZone: number?.timeZone,
+    practiceTimeZone: s.practice.timeZone,
+    state: s.contact.address?.state,
+    practiceWindow: s.practice.sendWindow,
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import { resolvedSteps, type Step } from '../../lambdas/domain/cadence-config';
 import type { ConsentEntry, ConsentKey, Contact } from '../../lambdas/domain/contact';
 import { newEnrollment, nextCursor, type Cursor, type Enrollment } from '../../lambdas/domain/enrollment';
 import { sendWindowConfigSchema } from '../../lambdas/domain/send-window-rules';
+import { cadenceOutlook } from '../../lambdas/domain/cadence-outlook';
 import {
   capAllows,
   hasConsent,
@@ -736,5 +737,49 @@ describe('localDate', () => {
     // 2026-11-01 has 25 hours in New York: it ends at 05:00Z, not 04:00Z.
     expect(localDate(new Date('2026-11-02T04:59:59.999Z'), 'America/New_York')).toBe('2026-11-01');
     expect(localDate(new Date('2026-11-02T05:00:00.000Z'), 'America/New_York')).toBe('2026-11-02');
+  });
+});
+
+describe('a paused enrollment', () => {
+  it('waits, looking again in six hours, and sends nothing', () => {
+    const decision = plan({ enrollment: enrollment({ round: 1, step: SMS }, { status: 'paused' }) });
+    expect(decision).toEqual({ action: 'wait', until: new Date(Date.parse(DUE[SMS]!) + 6 * 3_600_000).toISOString(), reason: 'paused' });
+  });
+
+  it('still stops at once when the person opts out meanwhile', () => {
+    expect(plan({ enrollment: enrollment({ round: 1, step: SMS }, { status: 'paused' }), contact: contact({ optedOut: { sms: '2026-06-02T00:00:00Z' } }) })).toEqual({ action: 'stop', reason: 'opted-out' });
+  });
+});
+
+describe('cadenceOutlook: what the next days hold if nothing changes', () => {
+  const outlook = (days: number, over: Setup = {}) => cadenceOutlook(situation({ now: '2026-06-02T15:00:00.000Z', ...over }), days);
+
+  it('plans the remaining steps at their days, held into the window and the agents’ hours as the steps would be', () => {
+    const { coming } = outlook(12);
+    expect(coming.map((c) => [c.at, c.step, c.outcome])).toEqual([
+      ['2026-06-03T15:00:00.000Z', 'text', 'send'],
+      ['2026-06-06T15:00:00.000Z', 'voicemail', 'send'],
+      ['2026-06-10T15:00:00.000Z', 'call', 'send'],
+    ]);
+  });
+
+  it('stops at the horizon and shows skips with their reason', () => {
+    const { coming } = outlook(3, { contact: contact({ consent: { 'sms:care': refused(), 'voice:care': granted() } }) });
+    expect(coming.map((c) => [c.step, c.outcome])).toEqual([['text', 'skip: no-consent']]);
+  });
+
+  it('counts each planned message against the cap of the ones after it', () => {
+    // A cap of one a week: the text goes, the voicemail three days later waits for the next week.
+    const { coming } = outlook(12, { frequencyCap: { perDay: 1, perWeek: 1 } });
+    expect(coming[0]).toMatchObject({ step: 'text', outcome: 'send' });
+    expect(coming[1]).toMatchObject({ step: 'voicemail', outcome: 'send', heldBy: 'frequency-cap' });
+    expect(coming[1]!.at >= '2026-06-10').toBe(true);
+  });
+
+  it('says why nothing comes for a finished or stopped enrollment, and notes a pause', () => {
+    expect(outlook(30, { enrollment: enrollment({ round: 1, step: SMS }, { status: 'stopped', stopReason: 'booked' }) })).toEqual({ coming: [], note: 'the enrollment is stopped (booked)' });
+    const paused = outlook(3, { enrollment: enrollment({ round: 1, step: SMS }, { status: 'paused' }) });
+    expect(paused.note).toMatch(/^paused/);
+    expect(paused.coming.map((c) => c.step)).toEqual(['text']);
   });
 });

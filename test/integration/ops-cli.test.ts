@@ -1,0 +1,107 @@
+/**
+ * The ops CLI (`npx outreach`, local/ops-cli.ts) against the local engines (--local) on one
+ * state directory: upload and follow an import, show it with its rejects, a person's
+ * timeline with what comes next, pause and resume (the cadence's planner sees it), the
+ * latest reports, --help, and errors that say what to do.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { main } from '../../local/ops-cli';
+import { startLocalStack } from '../../local/local-stack';
+
+const ROOT = resolve(__dirname, '../..');
+
+describe('npx outreach --local', () => {
+  const state = mkdtempSync(join(tmpdir(), 'ops-cli-'));
+  let out: string[] = [];
+  let err: string[] = [];
+  const cli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+    out = [];
+    err = [];
+    const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+    const error = jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
+    const writeErr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (err.push(String(chunk)), true));
+    try {
+      const code = await main(['--local', '--state', state, ...args]);
+      return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+      write.mockRestore();
+      writeErr.mockRestore();
+    }
+  };
+  let importId = '';
+
+  it('uploads a file and follows its import to the end', async () => {
+    const r = await cli('upload', join(ROOT, 'samples', 'prospects.csv'), '--practice', 'sunrise-family');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Import imp_[0-9a-f]{24} \(sunrise-family\) — done/);
+    expect(r.stdout).toMatch(/rows read\s+25\s+created 21/);
+    expect(r.stdout).toMatch(/enrolled\s+21/);
+    importId = /Import (imp_[0-9a-f]{24})/.exec(r.stdout)![1]!;
+  });
+
+  it('shows an import with its rejected rows and why', async () => {
+    const r = await cli('import', importId, '--rejects', '2');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('rejected       3');
+    expect(r.stdout).toMatch(/Rejected rows \(first 2 of 3\):\n\s+line 11: no way to reach the person/);
+  });
+
+  it('shows a person’s past and what the next days hold; pause holds it and resume lets it go on', async () => {
+    const before = await cli('timeline', 'P-1020', '--practice', 'sunrise-family', '--days', '40');
+    expect(before.code).toBe(0);
+    expect(before.stdout).toMatch(/So far:\n.*created source=import:imp_/s);
+    expect(before.stdout).toMatch(/community-outreach r1 sms \[sms\]: send/);
+
+    const paused = await cli('pause', 'P-1020', '--practice', 'sunrise-family');
+    expect(paused.stdout).toContain('paused community-outreach');
+    const whilePaused = await cli('timeline', 'P-1020', '--practice', 'sunrise-family');
+    expect(whilePaused.stdout).toContain('note: community-outreach: paused');
+    expect(whilePaused.stdout).toMatch(/cadence-paused cadence=community-outreach source=ops-cli:/);
+
+    expect((await cli('pause', 'P-1020', '--practice', 'sunrise-family')).stdout).toContain('left community-outreach as it is (paused)');
+    expect((await cli('resume', 'P-1020', '--practice', 'sunrise-family')).stdout).toContain('resumed community-outreach');
+    const after = await cli('timeline', 'P-1020', '--practice', 'sunrise-family');
+    expect(after.stdout).not.toContain('note: community-outreach: paused');
+    expect(after.stdout).toMatch(/cadence-resumed cadence=community-outreach/);
+  });
+
+  it('says what to do when there is nothing to download, or the person or import is unknown', async () => {
+    const reports = await cli('reports', '--practice', 'sunrise-family', '--out', join(state, 'out'));
+    expect(reports.code).toBe(2);
+    expect(reports.stderr).toMatch(/No reports yet under .*: they are written every day/);
+    const nobody = await cli('timeline', 'nobody', '--practice', 'sunrise-family');
+    expect(nobody).toMatchObject({ code: 2, stderr: expect.stringContaining('give a contact id (c_…) or the external id') });
+    expect((await cli('import', 'imp_nope')).stderr).toContain('import ids look like imp_');
+    expect((await cli('timeline', 'P-1020', '--practice', 'no-such-practice')).stderr).toContain('known: sunrise-family, lakeside-pediatrics');
+  });
+
+  it('downloads the latest reports once one is written', async () => {
+    const { handler } = await import('../../lambdas/handlers/outreach-report');
+    const stack = await startLocalStack({ stateDir: state });
+    try {
+      await handler({ practiceId: 'sunrise-family', periods: ['daily'] });
+    } finally {
+      await stack.stop();
+    }
+    const r = await cli('reports', '--practice', 'sunrise-family', '--out', join(state, 'out'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/daily-\d{4}-\d{2}-\d{2}\.csv/);
+    expect(r.stdout).toMatch(/daily-\d{4}-\d{2}-\d{2}\.html/);
+  });
+
+  it('has --help on every command and refuses a missing option with a pointer to it', async () => {
+    for (const command of ['upload', 'import', 'timeline', 'pause', 'resume', 'reports']) {
+      const r = await cli(command, '--help');
+      expect({ command, code: r.code, usage: r.stdout.includes(`Usage: outreach ${command}`) }).toEqual({ command, code: 0, usage: true });
+    }
+    const missing = await cli('timeline', 'P-1020');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("required option '--practice <id>' not specified");
+    expect((await main(['timeline', 'P-1020', '--practice', 'x'])).valueOf()).toBe(2);
+  });
+});
