@@ -92,6 +92,10 @@ describe('npm start', () => {
     expect(birthdays.sent).toBeGreaterThan(0);
     expect(total(birthdays)).toBe(birthdays.members);
     expect(r.failedRuns).toBe(0);
+    // The outreach report the deployed system writes, copied out: charts inline, no script.
+    const html = readFileSync(r.htmlReport, 'utf8');
+    expect(html.match(/<svg/g)).toHaveLength(4);
+    expect(html).not.toMatch(/<script|src="http/);
     // Broadcast and campaign sends are in the report's checks too.
     expect(r.windowViolations).toBe(0);
     expect(r.duplicateSends).toBe(0);
