@@ -229,25 +229,55 @@ export async function sendDue(state: RunState, budget: { getRemainingTimeInMilli
   const practice = findPractice(config, run.practiceId);
   if (!practice) return { ...state, next: 'done' };
   if (run.status === 'queued') await runs.setStatus(run.practiceId, run.runId, 'sending', ['queued']);
+  if (run.status === 'cancelled') return drainCancelled(run, state);
+
+  // A pool of senders, each taking the next person due, so the identity's slots follow one
+  // another without a pause between batches; the pacer keeps them at the identity's rate.
   const workers = Math.max(1, Math.min(16, Math.ceil(originationIdentity(practice, 'sms').messagesPerSecond)));
+  const buffer: QueuedMember[] = [];
+  const taken = new Set<string>();
+  let fetching: Promise<void> | undefined;
+  let drained = false;
   let handled = 0;
   let checkedAt = Date.now();
-  while (handled < config.broadcasting.sendsPerTask && budget.getRemainingTimeInMillis() > SAFETY_MS) {
-    if (run.status === 'cancelled') return drainCancelled(run, state);
-    const due = await runs.due(run.runId, now(), workers);
-    if (due.length === 0) {
-      const next = await runs.nextDue(run.runId);
-      if (next) return { ...state, next: 'wait', waitUntil: next };
-      await runs.setStatus(run.practiceId, run.runId, 'done', ['queued', 'sending'], { finishedAt: now().toISOString() });
-      logger.info('run done', { practiceId: run.practiceId, runId: run.runId });
-      return { ...state, next: 'done' };
+  const refill = () =>
+    (fetching ??= runs
+      .due(run!.runId, now(), workers * 4)
+      .then((due) => {
+        const fresh = due.filter((m) => !taken.has(`${m.dueAt}#${m.contactId}`));
+        buffer.push(...fresh);
+        drained = fresh.length === 0;
+      })
+      .finally(() => (fetching = undefined)));
+  // Read through a function: the status changes under the pool (a cancellation), which narrowing cannot see.
+  const cancelled = () => run!.status === 'cancelled';
+  const more = () => handled < config.broadcasting.sendsPerTask && budget.getRemainingTimeInMillis() > SAFETY_MS && !cancelled();
+  const sender = async () => {
+    while (more()) {
+      if (buffer.length === 0) {
+        await refill();
+        if (buffer.length === 0 && drained) return;
+        continue;
+      }
+      const member = buffer.shift()!;
+      taken.add(`${member.dueAt}#${member.contactId}`);
+      await sendToMember(run!, practice, member);
+      handled += 1;
+      if (Date.now() - checkedAt >= CANCEL_CHECK_MS) {
+        checkedAt = Date.now();
+        run = (await runs.getRun(state.practiceId, state.runId))!;
+      }
     }
-    await Promise.all(due.map((member) => sendToMember(run!, practice, member)));
-    handled += due.length;
-    if (Date.now() - checkedAt >= CANCEL_CHECK_MS) {
-      run = (await runs.getRun(state.practiceId, state.runId))!;
-      checkedAt = Date.now();
-    }
+  };
+  await Promise.all(Array.from({ length: workers }, sender));
+  if (cancelled()) return drainCancelled(run, state);
+  if (more()) {
+    // Nobody is due now: wait for the next one, or finish.
+    const next = await runs.nextDue(run.runId);
+    if (next) return { ...state, next: 'wait', waitUntil: next };
+    await runs.setStatus(run.practiceId, run.runId, 'done', ['queued', 'sending'], { finishedAt: now().toISOString() });
+    logger.info('run done', { practiceId: run.practiceId, runId: run.runId });
+    return { ...state, next: 'done' };
   }
   return { ...state, next: 'send' };
 }
