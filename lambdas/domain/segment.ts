@@ -7,7 +7,6 @@
  * A filter is a conjunction: every condition given must hold; lists inside one condition
  * are alternatives ("any of these languages").
  */
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { CONSENT_KEYS } from './cadence-config';
 import { CONTACT_STATUSES, type ConsentChannel, type ConsentKey, type Contact, type ContactStatus } from './contact';
@@ -180,7 +179,8 @@ export function dateHolds(value: string | undefined, c: DateCondition, today: st
   if (value === undefined) return false;
   if (c.onOrAfter && value < c.onOrAfter) return false;
   if (c.before && value >= c.before) return false;
-  const ago = daysBetween(value, today);
+  // Only relative bounds need the day count (a date library call: the costliest part of a filter over a million cards).
+  const ago = c.daysAgo || c.daysAhead ? daysBetween(value, today) : 0;
   if (c.daysAgo && (ago < (c.daysAgo.min ?? 0) || (c.daysAgo.max !== undefined && ago > c.daysAgo.max))) return false;
   if (c.daysAhead && (-ago < (c.daysAhead.min ?? 0) || (c.daysAhead.max !== undefined && -ago > c.daysAhead.max))) return false;
   if (c.age) {
@@ -192,7 +192,8 @@ export function dateHolds(value: string | undefined, c: DateCondition, today: st
 
 /** Whole days from `from` to `to` (positive when `from` is earlier). */
 export function daysBetween(from: string, to: string): number {
-  return Math.round(DateTime.fromISO(to, { zone: 'utc' }).diff(DateTime.fromISO(from, { zone: 'utc' }), 'days').days);
+  // Calendar dates at UTC midnight: whole days apart, no time zone or DST in between.
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
 /** Completed years from a birth date to a day (a Feb 29 birthday counts from Mar 1 in other years). */
