@@ -1,8 +1,9 @@
 /**
- * Benchmark of the local import and cadence paths on generated data:
+ * Benchmark of the local import, cadence, segment and broadcast paths on generated data:
  *   npm run bench -- [--out bench-results.json] [--sizes 100000,1000000] [--quick]
- *                    [--numbers 6000] [--pool 10000] [--only import|validation|enrollment|sender|transitions]
- *                    [--enroll-rows 100000] [--mobiles 600] [--sms-rate 10]
+ *                    [--numbers 6000] [--pool 10000]
+ *                    [--only import|validation|enrollment|sender|transitions|dispositions|segments|broadcast]
+ *                    [--enroll-rows 100000] [--mobiles 600] [--sms-rate 10] [--segment-sizes 100000,1000000]
  *                    [--rows-per-invocation N] [--keep]
  *
  * 1. Import: rows/s of the row phase and the importer's peak RSS. Each import runs in a fresh
@@ -28,6 +29,16 @@
  * 6. Dispositions: 2,000 agent calls (quick: 200) in a fixed mix, their COMPLETED events through
  *    record-disposition 8 at a time: dispositions/s, Scheduler calls per booked appointment (at
  *    booking, and over a move and "seen"), duplicates changing nothing (bench/disposition-worker.ts).
+ * 7. Segments: --segment-sizes generated roster cards (default 100,000 and 1,000,000; quick: 2,000
+ *    and 10,000) written straight into the tracker with BatchWriteItem (load time reported apart),
+ *    then Roster.evaluate for three segments (tag patient; Spanish WA mobiles not seen for a year;
+ *    65+ not opted out of SMS): seconds, members, cards read, read units as dynalite reports them,
+ *    on-demand cost; beside an estimate of what a full-table Scan would read, from the items a
+ *    sample import leaves per person (bench/segment-worker.ts).
+ * 8. Broadcast: --mobiles mobiles with SMS consent (quick: 120), one broadcast to a segment of
+ *    everyone at --sms-rate messages/s, started at a weekday 10:00 (virtual clock) and run
+ *    through the run workflow: achieved/allowed (target ≥ 90%), the most texts in any second
+ *    (never above the rate), duplicates (none), the run's counts.
  * Writes the results as JSON (after every run, so a long run leaves what it measured).
  */
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
@@ -37,7 +48,8 @@ import { SAMPLE_CONFIG } from './local-stack';
 import { generateImportFile, phoneNumberPool, type GeneratedFile } from './bench/generate';
 import { benchEnrollment, benchSender, benchTransitions, type BenchContext } from './bench/cadence-benches';
 import { benchDispositions, DISPOSITION_WORKER_SCRIPT } from './bench/disposition-bench';
-import { CADENCE_WORKER_SCRIPT, ENROLL_WORKER_SCRIPT, runWorker, workerCommand } from './bench/launch';
+import { CADENCE_WORKER_SCRIPT, ENROLL_WORKER_SCRIPT, SEGMENT_WORKER_SCRIPT, runWorker, workerCommand } from './bench/launch';
+import { benchBroadcast, benchSegments } from './bench/segment-benches';
 import type { WorkerResult } from './bench/protocol';
 import { formatResults, round, type BenchResults, type Check, type ImportBenchResult, type MachineInfo, type ValidationBenchResult } from './bench/report';
 import { nf, progressPrinter } from './bench/progress';
@@ -58,23 +70,29 @@ interface BenchArgs {
   readonly rowsPerInvocation?: number;
   /** Rows of the enrollment benchmark's import. */
   readonly enrollRows: number;
-  /** Mobiles the sender benchmark texts. */
+  /** Mobiles the sender and broadcast benchmarks text. */
   readonly mobiles: number;
-  /** The sender benchmark identity's messages per second. */
+  /** The sender and broadcast benchmarks' identity's messages per second. */
   readonly smsRate: number;
+  /** Roster cards of each segments run. */
+  readonly segmentSizes: readonly number[];
 }
 
-export const MEASUREMENTS = ['import', 'validation', 'enrollment', 'sender', 'transitions', 'dispositions'] as const;
+export const MEASUREMENTS = ['import', 'validation', 'enrollment', 'sender', 'transitions', 'dispositions', 'segments', 'broadcast'] as const;
 export type Measurement = (typeof MEASUREMENTS)[number];
 
 const USAGE =
   'usage: npm run bench -- [--out FILE.json] [--sizes 100000,1000000] [--quick] [--numbers N] [--pool N] ' +
-  `[--only ${MEASUREMENTS.join('|')}] [--enroll-rows N] [--mobiles N] [--sms-rate N] [--rows-per-invocation N] [--keep]`;
+  `[--only ${MEASUREMENTS.join('|')}] [--enroll-rows N] [--mobiles N] [--sms-rate N] [--segment-sizes N,N] [--rows-per-invocation N] [--keep]`;
 
 function count(text: string | undefined, flag: string): number {
   const value = Number((text ?? '').replace(/_/g, ''));
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} needs a positive whole number, got "${text ?? ''}"\n${USAGE}`);
   return value;
+}
+
+function counts(text: string | undefined, flag: string): number[] {
+  return (text ?? '').split(',').filter(Boolean).map((s) => count(s, flag));
 }
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
@@ -89,6 +107,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   let enrollRows: number | undefined;
   let mobiles: number | undefined;
   let smsRate: number | undefined;
+  let segmentSizes: number[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -99,7 +118,10 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         if (!out) throw new Error(`--out needs a file name\n${USAGE}`);
         break;
       case '--sizes':
-        sizes = (value() ?? '').split(',').filter(Boolean).map((s) => count(s, '--sizes'));
+        sizes = counts(value(), '--sizes');
+        break;
+      case '--segment-sizes':
+        segmentSizes = counts(value(), '--segment-sizes');
         break;
       case '--quick':
         quick = true;
@@ -155,6 +177,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     enrollRows: enrollRows ?? (quick ? 5_000 : 100_000),
     mobiles: mobiles ?? (quick ? 120 : 600),
     smsRate: smsRate ?? 10,
+    segmentSizes: segmentSizes ?? (quick ? [2_000, 10_000] : [100_000, 1_000_000]),
   };
 }
 
@@ -340,13 +363,15 @@ async function main(): Promise<void> {
     totalSeconds: 0,
     quick: args.quick,
     worker: workerCommand(),
-    workers: { import: workerCommand(), enrollment: workerCommand(ENROLL_WORKER_SCRIPT), cadence: workerCommand(CADENCE_WORKER_SCRIPT), dispositions: workerCommand(DISPOSITION_WORKER_SCRIPT) },
+    workers: { import: workerCommand(), enrollment: workerCommand(ENROLL_WORKER_SCRIPT), cadence: workerCommand(CADENCE_WORKER_SCRIPT), dispositions: workerCommand(DISPOSITION_WORKER_SCRIPT), segments: workerCommand(SEGMENT_WORKER_SCRIPT), broadcast: workerCommand(SEGMENT_WORKER_SCRIPT) },
     import: [],
     validation: [],
     enrollment: [],
     sender: [],
     transitions: [],
     dispositions: [],
+    segments: [],
+    broadcast: [],
     checks,
   };
   const save = async () => {
@@ -386,6 +411,16 @@ async function main(): Promise<void> {
     }
     if (measures(args, 'dispositions')) {
       results.dispositions.push(await benchDispositions(args.quick ? 200 : 2_000, 8, ctx));
+      await save();
+    }
+    if (measures(args, 'segments')) {
+      for (const contacts of args.segmentSizes) {
+        results.segments.push(await benchSegments(contacts, ctx));
+        await save();
+      }
+    }
+    if (measures(args, 'broadcast')) {
+      results.broadcast.push(await benchBroadcast(args.mobiles, args.smsRate, ctx));
     }
   } finally {
     if (!args.keep) await rm(root, { recursive: true, force: true });

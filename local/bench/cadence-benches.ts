@@ -46,12 +46,12 @@ export const ENROLL_STARTS_PER_SECOND = 1000;
 export const TABLE_SCAN_MAX_ROWS = 20_000;
 
 /** Prints the workers' own lines (`{ type: 'log', text }`). */
-function logLines(message: unknown): void {
+export function logLines(message: unknown): void {
   const m = message as { type?: string; text?: string };
   if (m.type === 'log' && m.text) console.log(m.text);
 }
 
-function checker(checks: Check[], run: string) {
+export function checker(checks: Check[], run: string) {
   return (ok: boolean, what: string, kind: Check['kind'] = 'correctness') => checks.push({ run, kind, ok, what });
 }
 

@@ -11,19 +11,19 @@
  *   states entered (each execution's `transitions`) and Lambda invocations (every handler
  *   passed to runCadences is wrapped and counted).
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { LOCAL_NAMES, importFile, startLocalStack, type ImportOutcome, type LocalStack } from '../local-stack';
+import { LOCAL_NAMES, importFile, type ImportOutcome, type LocalStack } from '../local-stack';
 import { cadenceHandlers, runCadences, startedExecutions, type CadenceRun, type StartedExecution } from '../cadence-runner';
 import { cadenceReport } from '../cadence-report';
 import type { LocalHandler } from '../workflow-runner';
 import type { Pacer, SendTime } from '../../lambdas/adapters/pacer';
-import { findPractice, parseStageConfig, type StageConfig } from '../../lambdas/domain/stage-config';
+import { findPractice, type StageConfig } from '../../lambdas/domain/stage-config';
 import { daytimeStart } from './daytime';
+import { MOBILE_FILE_RECIPIENT } from './generate';
 import type { CadenceImportFigures, CadenceWorkerSpec, InvocationCounts, SenderWorkerResult, TransitionsWorkerResult } from './protocol';
 import { allRecords } from './sandbox-records';
-import { ownCpuSeconds, send, workerMain } from './worker-util';
+import { onLocalStack, ownCpuSeconds, say, workerMain } from './worker-util';
 
 interface Counted {
   readonly handlers: Record<string, LocalHandler>;
@@ -117,8 +117,6 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-const say = (label: string, text: string) => void send({ type: 'log', text: `  [${label}] ${text}` });
-
 async function importAndStart(stack: LocalStack, spec: CadenceWorkerSpec): Promise<{ outcome: ImportOutcome; figures: CadenceImportFigures; executions: StartedExecution[] }> {
   const t = performance.now();
   const outcome = await importFile(stack, spec.file, { practiceId: spec.practiceId });
@@ -169,7 +167,7 @@ async function sender(spec: CadenceWorkerSpec, stack: LocalStack, config: StageC
   const { at: clockStart, open } = daytimeStart(
     new Date(),
     practice.timeZone,
-    { purpose: 'care', zip: '98101', phoneTimeZone: 'America/Los_Angeles', practiceTimeZone: practice.timeZone, state: 'WA', practiceWindow: practice.sendWindow },
+    { ...MOBILE_FILE_RECIPIENT, practiceTimeZone: practice.timeZone, practiceWindow: practice.sendWindow },
     config.sendWindow,
   );
   const barrier = new StartBarrier(executions.length, 600_000);
@@ -289,13 +287,7 @@ async function transitions(spec: CadenceWorkerSpec, stack: LocalStack, config: S
 async function run(spec: CadenceWorkerSpec): Promise<SenderWorkerResult | TransitionsWorkerResult> {
   // Handler logs are for CloudWatch; the bench reports what happened.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
-  const config = parseStageConfig(JSON.parse(readFileSync(spec.configPath, 'utf8')) as unknown, spec.configPath);
-  const stack = await startLocalStack({ stateDir: spec.stateDir, configPath: spec.configPath, sandbox: spec.sandbox });
-  try {
-    return spec.mode === 'sender' ? await sender(spec, stack, config) : await transitions(spec, stack, config);
-  } finally {
-    await stack.stop();
-  }
+  return onLocalStack<SenderWorkerResult | TransitionsWorkerResult>(spec, (stack, config) => (spec.mode === 'sender' ? sender(spec, stack, config) : transitions(spec, stack, config)));
 }
 
 void workerMain(run);

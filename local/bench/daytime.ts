@@ -8,12 +8,12 @@ import { checkSendWindow, type SendWindowQuestion } from '../../lambdas/domain/s
 import type { SendWindowConfig } from '../../lambdas/domain/send-window-rules';
 
 /**
- * Local noon on the first weekday after `after` (in `zone`) when the window is open for
- * `question` and stays open at least `openForMs` longer; `open` false when no day of the next
- * two weeks qualifies (then the first candidate is given).
+ * Local noon (or `hour`) on the first weekday after `after` (in `zone`) when the window is open
+ * for `question` and stays open at least `openForMs` longer; `open` false when no day of the
+ * next two weeks qualifies (then the first candidate is given).
  */
-export function daytimeStart(after: Date, zone: string, question: Omit<SendWindowQuestion, 'at'>, rules: SendWindowConfig, openForMs = 2 * 3_600_000): { at: Date; open: boolean } {
-  const first = DateTime.fromJSDate(after, { zone }).startOf('day').plus({ days: 1 }).set({ hour: 12 });
+export function daytimeStart(after: Date, zone: string, question: Omit<SendWindowQuestion, 'at'>, rules: SendWindowConfig, openForMs = 2 * 3_600_000, hour = 12): { at: Date; open: boolean } {
+  const first = DateTime.fromJSDate(after, { zone }).startOf('day').plus({ days: 1 }).set({ hour });
   for (let d = 0; d < 14; d++) {
     const candidate = first.plus({ days: d });
     if (candidate.weekday > 5) continue;

@@ -3,10 +3,12 @@
  * names, two phone columns, mailing address, language, SMS consent), written as a stream
  * so a million rows never sit in memory. Deterministic for a given seed.
  */
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { isValidPhoneNumber } from 'libphonenumber-js/max';
 import { mulberry32 as seededRandom } from '../sandbox/behaviour';
+import type { SegmentCard } from '../../lambdas/domain/segment';
 
 /** Area codes with a city that matches them, so addresses and numbers look alike. */
 const PLACES = [
@@ -247,6 +249,9 @@ export function mobileNumberPool(count: number, seed: number, areaCode = '206'):
   return pool;
 }
 
+/** Who generateMobileFile's people are, for a send-window question: Seattle, WA 98101, a 206 mobile. */
+export const MOBILE_FILE_RECIPIENT = { purpose: 'care', zip: '98101', phoneTimeZone: 'America/Los_Angeles', state: 'WA' } as const;
+
 /**
  * One row per number: a named person in Seattle (WA 98101) with that mobile and SMS consent,
  * so every row is a contact a care text may reach.
@@ -274,5 +279,64 @@ export async function generateMobileFile(path: string, numbers: readonly string[
     phoneCells: numbers.length,
     uniqueNumbers: new Set(numbers).size,
     seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** `[share, value]` pairs; the last value takes whatever the shares leave. */
+type Choices<T> = ReadonlyArray<readonly [number, T]>;
+
+function weighted<T>(random: () => number, choices: Choices<T>): T {
+  let roll = random();
+  for (const [share, value] of choices) {
+    if (roll < share) return value;
+    roll -= share;
+  }
+  return choices.at(-1)![1];
+}
+
+const CARD_TAGS: Choices<readonly string[]> = [[0.5, ['patient']], [0.12, ['diabetes', 'patient']], [0.33, ['prospect']], [0.05, ['staff']]];
+const CARD_LANGUAGES: Choices<string | undefined> = [[0.7, 'en'], [0.2, 'es'], [0.07, 'vi'], [0.03, undefined]];
+const CARD_STATUSES: Choices<SegmentCard['status']> = [[0.85, 'open'], [0.06, 'already-patient'], [0.04, 'booked'], [0.03, 'declined'], [0.015, 'wrong-number'], [0.005, 'deceased']];
+/** 80% with a mobile; the rest a landline, VoIP, or no usable number. */
+const CARD_PHONE_TYPES: Choices<NonNullable<SegmentCard['phoneTypes']>> = [[0.75, ['MOBILE']], [0.05, ['LANDLINE', 'MOBILE']], [0.1, ['LANDLINE']], [0.06, ['VOIP']], [0.04, []]];
+/** ~3% opted out. */
+const CARD_OPT_OUTS: Choices<SegmentCard['optedOut']> = [[0.02, ['sms']], [0.01, ['all']], [0.97, []]];
+const CONSENT_ANSWER: Choices<boolean | undefined> = [[0.7, true], [0.05, false], [0.25, undefined]];
+
+/**
+ * Roster cards as imports leave them (lambdas/adapters/roster.ts), person `index` of a
+ * practice: tags, languages, statuses, number types, consent and opt-outs in a fixed mix,
+ * ZIPs of eight states, birth dates over 80 years and last visits over 3 years before
+ * `today` (YYYY-MM-DD). Deterministic for a seed when called for 0, 1, 2, … in order.
+ */
+export function cardGenerator(seed: number, today: string): (index: number) => SegmentCard & { readonly updatedAt: string } {
+  const random = seededRandom(seed);
+  const day0 = Date.parse(`${today}T00:00:00Z`);
+  const daysFrom = (days: number) => new Date(day0 + Math.round(days) * 86_400_000).toISOString().slice(0, 10);
+  return (index) => {
+    const place = PLACES[Math.floor(random() * PLACES.length)]!;
+    const consent = Object.fromEntries(
+      (['sms:care', 'voice:care', 'sms:outreach'] as const).map((key) => [key, weighted(random, CONSENT_ANSWER)] as const).filter(([, v]) => v !== undefined),
+    );
+    const language = weighted(random, CARD_LANGUAGES);
+    const dates: Record<string, string> = {};
+    if (random() < 0.95) dates.dateOfBirth = daysFrom(-random() * 80 * 365.25);
+    if (random() < 0.75) dates.lastVisitDate = daysFrom(-random() * 3 * 365.25);
+    const appointment = random() < 0.04 ? daysFrom(1 + random() * 60) : undefined;
+    return {
+      contactId: `c_${createHash('sha256').update(`bench-card:${seed}:${index}`).digest('hex').slice(0, 24)}`,
+      tags: weighted(random, CARD_TAGS),
+      ...(language ? { language } : {}),
+      status: weighted(random, CARD_STATUSES),
+      consent,
+      optedOut: weighted(random, CARD_OPT_OUTS),
+      doNotCall: random() < 0.02,
+      zip: place.zips[Math.floor(random() * place.zips.length)]!,
+      state: place.state,
+      dates,
+      phoneTypes: weighted(random, CARD_PHONE_TYPES),
+      ...(appointment ? { appointmentDate: appointment } : {}),
+      updatedAt: `${today}T08:00:00.000Z`,
+    };
   };
 }

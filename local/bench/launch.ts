@@ -1,6 +1,6 @@
 /**
  * Runs one benchmark measurement in a fresh worker process:
- *   process.execPath --import <tsx loader> local/bench/<import|enroll|cadence>-worker.ts '<spec>'
+ *   process.execPath --import <tsx loader> local/bench/<import|enroll|cadence|disposition|segment>-worker.ts '<spec>'
  * with an IPC channel for progress and the result. Unlike the engines' children, the worker
  * needs tsx's full loader (`--import tsx`), not just `--require tsx/cjs`: local-stack.ts
  * loads the handlers with dynamic `import()`, which goes through Node's ESM resolver and
@@ -16,6 +16,8 @@ export const WORKER_SCRIPT = join(__dirname, 'import-worker.ts');
 export const ENROLL_WORKER_SCRIPT = join(__dirname, 'enroll-worker.ts');
 /** Runs the sender and transitions measurements (cadence-worker.ts). */
 export const CADENCE_WORKER_SCRIPT = join(__dirname, 'cadence-worker.ts');
+/** Runs the segments and broadcast measurements (segment-worker.ts). */
+export const SEGMENT_WORKER_SCRIPT = join(__dirname, 'segment-worker.ts');
 
 /** tsx's loader (the package's main export), by URL so it works whatever the cwd. */
 function tsxLoader(): string {

@@ -303,3 +303,105 @@ export interface DispositionWorkerResult {
   readonly duplicates: { readonly outcomes: Record<string, number>; readonly newTexts: number; readonly newSchedulerCalls: number };
   readonly maxRssMb: number;
 }
+
+/** segment-worker.ts's argument. */
+export interface SegmentWorkerSpec {
+  /** `segments`: Roster.evaluate over generated roster cards; `broadcast`: one broadcast to imported mobiles. */
+  readonly mode: 'segments' | 'broadcast';
+  readonly label: string;
+  readonly stateDir: string;
+  readonly configPath: string;
+  readonly practiceId: string;
+  readonly sandbox: SandboxOptions;
+  /** segments: roster cards written for practiceId. */
+  readonly contacts?: number;
+  /** broadcast: the mobiles file to import. */
+  readonly file?: string;
+}
+
+/** One segment evaluated over the roster. */
+export interface SegmentEvaluation {
+  readonly name: string;
+  readonly filter: object;
+  /** Wall seconds of Roster.evaluate (16 shards queried at once). */
+  readonly seconds: number;
+  readonly members: number;
+  /** Members by inSegment over the generated cards before they were written. */
+  readonly expectedMembers: number;
+  /** Cards the evaluation read. */
+  readonly cards: number;
+  /** DynamoDB read request units (eventually consistent Query). */
+  readonly readUnits: number;
+  readonly readUnitsSource: string;
+  /** readUnits at the on-demand price (see the result's `price`). */
+  readonly costUsd: number;
+  /** 1-minute load average before and after: above the CPU count, others competed for the machine. */
+  readonly loadAverage: { readonly start: number; readonly end: number };
+}
+
+/** What a full-table Scan of a tracker holding the same people would read: an estimate. */
+export interface ScanEstimate {
+  readonly estimate: true;
+  readonly bytes: number;
+  readonly readUnits: number;
+  readonly costUsd: number;
+  readonly assumptions: readonly string[];
+}
+
+export interface SegmentsWorkerResult {
+  readonly type: 'result';
+  readonly mode: 'segments';
+  readonly label: string;
+  readonly contacts: number;
+  /** Generated cards tagged `patient`. */
+  readonly patients: number;
+  /** The practice-local day segments were evaluated on (generated dates count back from it). */
+  readonly evaluatedOn: string;
+  readonly averageCardBytes: number;
+  /** Writing the cards with BatchWriteItem (not part of any evaluation). */
+  readonly load: { readonly seconds: number; readonly itemsPerSec: number };
+  readonly evaluations: readonly SegmentEvaluation[];
+  readonly price: { readonly usdPerMillionReadUnits: number; readonly note: string };
+  /** What samples/prospects.csv left in the tracker, measured by a Scan after its import. */
+  readonly sample: {
+    readonly contacts: number;
+    readonly profileBytes: number;
+    readonly itemsPerContact: number;
+    readonly bytesPerContact: number;
+    /** Items with a TTL (the import's work items), left out of the figures above. */
+    readonly temporaryItems: number;
+    /** The lasting items by key shape ("PRACTICE#CONTACT HISTORY"). */
+    readonly itemsByKind: Record<string, number>;
+  };
+  readonly fullScan: ScanEstimate;
+  readonly maxRssMb: number;
+}
+
+export interface BroadcastWorkerResult {
+  readonly type: 'result';
+  readonly mode: 'broadcast';
+  readonly label: string;
+  readonly import: { readonly status: 'SUCCEEDED' | 'FAILED'; readonly created: number; readonly seconds: number; readonly error?: string };
+  readonly identity: string;
+  readonly messagesPerSecond: number;
+  /** The virtual start (a weekday 10:00 in the practice's zone) and whether the recipients' window was open there. */
+  readonly clockStart: string;
+  readonly sendWindowOpenAtStart: boolean;
+  readonly startAnswer: string;
+  /** The run workflow executions started, and how they ended. */
+  readonly executions: readonly string[];
+  /** Wall seconds of the run workflow (plan and send). */
+  readonly runSeconds: number;
+  /** The run's counts (RunLedger.getRun). */
+  readonly run: { readonly status: string; readonly members: number; readonly queued: number; readonly sent: number; readonly failed: number; readonly skipped: Record<string, number> };
+  /** `texts` records from the identity, their first and last arrival, and the most in any 1-second window (t − 1 s, t]. */
+  readonly texts: number;
+  readonly firstAt?: string;
+  readonly lastAt?: string;
+  readonly spanSeconds: number;
+  readonly maxPerSecond: number;
+  /** Gaps between consecutive texts at the sandbox, ms (at the allowed rate: 1000 / rate). */
+  readonly gapsMs: { readonly min: number; readonly median: number; readonly p90: number; readonly max: number };
+  /** Texts to a destination beyond the first, summed. */
+  readonly duplicates: number;
+}

@@ -1,6 +1,7 @@
 /** The benchmark's results file and the table printed at the end. */
 import type { DispositionBenchResult } from './disposition-bench';
 import type { LookupTimeline } from './lookup-timeline';
+import type { BroadcastBenchResult, SegmentsBenchResult } from './segment-benches';
 import type { EventLoopDelay, MemorySample, PacerWaits } from './protocol';
 
 export interface MachineInfo {
@@ -202,7 +203,7 @@ export interface BenchResults {
   readonly quick: boolean;
   /** How each import was run. */
   readonly worker: string;
-  /** How each kind of measurement was run: import (also the enrollment benchmark's import), enrollment, cadence (sender, transitions). */
+  /** How each kind of measurement was run: import (also the enrollment benchmark's import), enrollment, cadence (sender, transitions), dispositions, segments, broadcast. */
   readonly workers: Readonly<Record<string, string>>;
   readonly import: ImportBenchResult[];
   readonly validation: ValidationBenchResult[];
@@ -210,6 +211,8 @@ export interface BenchResults {
   readonly sender: SenderBenchResult[];
   readonly transitions: TransitionsBenchResult[];
   readonly dispositions: DispositionBenchResult[];
+  readonly segments: SegmentsBenchResult[];
+  readonly broadcast: BroadcastBenchResult[];
 }
 
 /** `correctness`: the run did what it should (a failure exits 1); `target`: a performance goal. */
@@ -385,6 +388,45 @@ export function formatResults(results: BenchResults): string {
       table(
         ['calls', 'in flight', 'dispositions/s', 'seconds', 'CPU s', 'booked', 'scheduler calls/booking', 'per booking+move+seen', 'texts', 'duplicates: texts/schedules'],
         results.dispositions.map((d) => [d.dispositions, d.concurrency, round(d.perSecond, 1), round(d.seconds, 1), round(d.cpuSeconds, 1), d.booked, round(d.schedulerCallsPerBooking, 2), round(d.schedulerCallsPerAppointmentLife, 2), d.texts, `${d.duplicates.newTexts}/${d.duplicates.newSchedulerCalls}`]),
+      ),
+    );
+  }
+  if (results.segments.length > 0) {
+    out.push('');
+    out.push(`Segments (Roster.evaluate: 16 shards queried at once; read units as dynalite reports them; ${results.segments[0]!.price.note}; full Scan: an estimate)`);
+    out.push(
+      table(
+        ['contacts', 'segment', 'seconds', 'members', 'cards read', 'read units', 'cost $', 'card B', 'load s', 'full Scan units (est.)', 'Scan $ (est.)', 'load'],
+        results.segments.flatMap((s) =>
+          s.evaluations.map((e) => [
+            s.contacts,
+            e.name,
+            round(e.seconds, 2),
+            e.members,
+            e.cards,
+            e.readUnits,
+            e.costUsd.toFixed(6),
+            s.averageCardBytes,
+            round(s.load.seconds),
+            s.fullScan.readUnits,
+            s.fullScan.costUsd.toFixed(4),
+            `${e.loadAverage.start}→${e.loadAverage.end}`,
+          ]),
+        ),
+      ),
+    );
+  }
+  if (results.broadcast.length > 0) {
+    out.push('');
+    out.push('Broadcast (one run to a segment of everyone, run workflow; sandbox without identity limits: only our pacer limits)');
+    out.push(
+      table(
+        ['mobiles', 'allowed/s', 'texts', 'achieved/s', '% of allowed', 'max/s seen', 'duplicates', 'span s', 'gap ms min/med/p90/max', 'members', 'sent', 'skipped', 'run s'],
+        results.broadcast.map((b) => {
+          const gaps = `${b.gapsMs.min}/${b.gapsMs.median}/${b.gapsMs.p90}/${b.gapsMs.max}`;
+          const skipped = Object.values(b.run.skipped).reduce((n, v) => n + v, 0);
+          return [b.mobiles, b.allowedPerSec, b.texts, round(b.achievedPerSec, 2), `${b.percentOfAllowed}%`, b.maxPerSecond, b.duplicates, round(b.spanSeconds), gaps, b.run.members, b.run.sent, skipped, round(b.runSeconds)];
+        }),
       ),
     );
   }

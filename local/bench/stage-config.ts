@@ -61,6 +61,24 @@ export function senderConfig(practiceId: string, messagesPerSecond: number): (co
   };
 }
 
+/** The broadcast benchmark's broadcast, to the segment `everyone`. */
+export const BENCH_BROADCAST = 'bench-broadcast';
+
+/**
+ * The broadcast benchmark's changes: a segment `everyone` and a broadcast of the SMS care
+ * template to it for `practiceId`, whose SMS identity sends at `messagesPerSecond` and whose
+ * imports enroll nobody (the run is the only sender). The frequency cap stays the sample's.
+ */
+export function broadcastConfig(practiceId: string, messagesPerSecond: number): (config: StageConfig) => StageConfig {
+  return (config) =>
+    ({
+      ...config,
+      segments: [...config.segments, { name: 'everyone', practice: practiceId, filter: {} }],
+      broadcasts: [...config.broadcasts, { name: BENCH_BROADCAST, practice: practiceId, segment: 'everyone', templates: { sms: 'sms-care-gap' } }],
+      practices: config.practices.map((p) => (p.id === practiceId ? { ...p, sms: { ...p.sms, messagesPerSecond }, enrollment: { byPrefix: {} } } : p)),
+    }) as StageConfig;
+}
+
 /**
  * Several row invocations per import, so the checkpoint/resume path runs: about 3.5 of
  * them, in whole batches of 250 rows, at most 100,000 rows each — and never a budget that

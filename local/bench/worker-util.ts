@@ -1,5 +1,8 @@
 /** What every benchmark worker process shares: the IPC channel to the parent and /proc readings. */
 import { readFileSync } from 'node:fs';
+import { parseStageConfig, type StageConfig } from '../../lambdas/domain/stage-config';
+import { startLocalStack, type LocalStack } from '../local-stack';
+import type { SandboxOptions } from '../sandbox/types';
 
 const MB = 1024 * 1024;
 
@@ -45,6 +48,22 @@ export function ownCpuSeconds(): number {
 /** This process's high-water resident size so far (process.resourceUsage().maxRSS). */
 export function maxRssMb(): number {
   return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+}
+
+/** One of the worker's own lines, printed by the parent (`{ type: 'log', text }`). */
+export function say(label: string, text: string): void {
+  void send({ type: 'log', text: `  [${label}] ${text}` });
+}
+
+/** Starts the local stack on the spec's state directory and config, runs `work` on it, and stops it. */
+export async function onLocalStack<R>(spec: { readonly stateDir: string; readonly configPath: string; readonly sandbox: SandboxOptions }, work: (stack: LocalStack, config: StageConfig) => Promise<R>): Promise<R> {
+  const config = parseStageConfig(JSON.parse(readFileSync(spec.configPath, 'utf8')) as unknown, spec.configPath);
+  const stack = await startLocalStack({ stateDir: spec.stateDir, configPath: spec.configPath, sandbox: spec.sandbox });
+  try {
+    return await work(stack, config);
+  } finally {
+    await stack.stop();
+  }
 }
 
 /** Runs a worker's `run(spec)` and sends its result (or its error) to the parent, then exits. */

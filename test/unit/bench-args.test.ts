@@ -10,18 +10,20 @@ describe('npm run bench arguments', () => {
     expect(args.enrollRows).toBe(100_000);
     expect(args.mobiles).toBe(600);
     expect(args.smsRate).toBe(10);
+    expect(args.segmentSizes).toEqual([100_000, 1_000_000]);
     for (const m of MEASUREMENTS) expect(measures(args, m)).toBe(true);
   });
 
-  it('--quick shrinks the enrollment and sender runs', () => {
+  it('--quick shrinks the enrollment, sender, broadcast and segments runs', () => {
     const args = parseArgs(['--quick']);
     expect(args.enrollRows).toBe(5_000);
     expect(args.mobiles).toBe(120);
     expect(args.smsRate).toBe(10);
     expect(args.sizes).toEqual([1_000, 2_500]);
+    expect(args.segmentSizes).toEqual([2_000, 10_000]);
   });
 
-  it.each(['enrollment', 'sender', 'transitions', 'import', 'validation'] as const)('--only %s runs that measurement alone', (which) => {
+  it.each(['enrollment', 'sender', 'transitions', 'import', 'validation', 'dispositions', 'segments', 'broadcast'] as const)('--only %s runs that measurement alone', (which) => {
     for (const argv of [['--only', which], [`--only=${which}`]]) {
       const args = parseArgs(argv);
       expect(args.only).toBe(which);
@@ -30,20 +32,22 @@ describe('npm run bench arguments', () => {
   });
 
   it('refuses an unknown --only and names the ones it knows', () => {
-    expect(() => parseArgs(['--only', 'everything'])).toThrow(/--only takes import, validation, enrollment, sender, transitions/);
+    expect(() => parseArgs(['--only', 'everything'])).toThrow(/--only takes import, validation, enrollment, sender, transitions, dispositions, segments, broadcast/);
   });
 
   it('takes sizes and the SMS rate', () => {
-    const args = parseArgs(['--enroll-rows=20_000', '--mobiles', '300', '--sms-rate', '5', '--quick']);
+    const args = parseArgs(['--enroll-rows=20_000', '--mobiles', '300', '--sms-rate', '5', '--segment-sizes', '5000,50_000', '--quick']);
     expect(args.enrollRows).toBe(20_000);
     expect(args.mobiles).toBe(300);
     expect(args.smsRate).toBe(5);
+    expect(args.segmentSizes).toEqual([5_000, 50_000]);
   });
 
   it('refuses sizes it cannot measure', () => {
     expect(() => parseArgs(['--mobiles', '1'])).toThrow(/at least 2/);
     expect(() => parseArgs(['--sms-rate', '2000'])).toThrow(/at most 1000/);
     expect(() => parseArgs(['--enroll-rows', '0'])).toThrow(/positive whole number/);
+    expect(() => parseArgs(['--segment-sizes', '1000,-5'])).toThrow(/--segment-sizes needs a positive whole number/);
   });
 });
 
