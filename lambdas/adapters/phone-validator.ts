@@ -9,6 +9,7 @@
 import { PhoneNumberValidateCommand, PinpointClient } from '@aws-sdk/client-pinpoint';
 import Bottleneck from 'bottleneck';
 import { phoneTypeOf } from '../domain/phone';
+import { countOutcome } from './outcome-metrics';
 import type { PhoneValidation } from './tracker';
 
 /** What PhoneNumberValidate said about a number, as it said it. */
@@ -74,7 +75,10 @@ export class PhoneValidator {
         const err = e as Error & { $retryable?: { throttling?: boolean }; $metadata?: { httpStatusCode?: number } };
         const status = err.$metadata?.httpStatusCode ?? 0;
         const throttled = Boolean(err.$retryable?.throttling) || status === 429 || err.name === 'TooManyRequestsException';
-        if (throttled) this.stats.throttled += 1;
+        if (throttled) {
+          this.stats.throttled += 1;
+          countOutcome('NumberLookupsThrottled', {});
+        }
         else if (status >= 500) this.stats.serverErrors += 1;
         else if (status >= 400) return { ok: false, error: `${err.name}: the number was refused` };
         lastError = err.name || 'network error';

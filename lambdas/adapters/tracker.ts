@@ -27,6 +27,7 @@ import type { FilePosition } from '../domain/import-file';
 import type { PhoneType } from '../domain/phone';
 
 import { profileCardOf } from '../domain/segment';
+import { countOutcome } from './outcome-metrics';
 import { rosterItems, saveCard } from './roster';
 import { ConflictError, TrackerTable, contactPk, stripKeys, type Item } from './tracker-table-client';
 
@@ -87,6 +88,15 @@ export class Tracker extends TrackerTable {
       if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
       return { created: false, run: (await this.getImport(run.importId))! };
     }
+  }
+
+  /** When the practice's latest import started (its imports are listed by start time), if it has any. */
+  async latestImportStartedAt(practiceId: string): Promise<string | undefined> {
+    const { Items } = await this.doc.send(
+      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PRACTICE#${practiceId}#IMPORTS` }, ScanIndexForward: false, Limit: 1 }),
+    );
+    const sk = Items?.[0]?.sk as string | undefined;
+    return sk?.split('#')[0];
   }
 
   async getImport(importId: string): Promise<ImportRun | undefined> {
@@ -289,7 +299,10 @@ export class Tracker extends TrackerTable {
 
   /** Records an opt-out of one channel or all of them; it ends every pending cadence step of the person. */
   async recordOptOut(practiceId: string, contactId: string, channel: ConsentChannel | 'all', source: string, at: string): Promise<void> {
-    await this.changeProfile(practiceId, contactId, { at, id: `opt-out-${channel}`, kind: 'opt-out', detail: { channel, source } }, 'SET optedOut.#channel = if_not_exists(optedOut.#channel, :at)', { '#channel': channel }, {});
+    const contact = await this.changeProfile(practiceId, contactId, { at, id: `opt-out-${channel}`, kind: 'opt-out', detail: { channel, source } }, 'SET optedOut.#channel = if_not_exists(optedOut.#channel, :at)', { '#channel': channel }, {});
+    // Every opt-out is recorded here, whoever heard it (a reply, the carrier, an agent, staff):
+    // counted once, when it is new (an opt-out already in force keeps its first time).
+    if (contact.optedOut[channel] === at) countOutcome('OptOuts', { practice: practiceId, channel });
   }
 
   /**
@@ -427,7 +440,7 @@ export class Tracker extends TrackerTable {
     names: Record<string, string>,
     values: Record<string, unknown>,
     condition?: string,
-  ): Promise<void> {
+  ): Promise<Contact> {
     await this.appendHistory({ contactId, ...history }, practiceId);
     const changed = await this.conditional(
       new UpdateCommand({
@@ -444,6 +457,7 @@ export class Tracker extends TrackerTable {
     // The roster card follows the profile (segments see an opt-out, a status, a booking).
     const contact = stripKeys<Contact>(changed.Attributes!);
     await saveCard(this.doc, this.tableName, practiceId, profileCardOf(contact), contact.updatedAt);
+    return contact;
   }
 
   private async appendHistory(entry: HistoryEntry, practiceId: string): Promise<void> {

@@ -83,3 +83,24 @@ export function supersedes(next: Delivery, current: Delivery | undefined): boole
 
 /** Failures of one number in a row after which it is treated as not reaching the person at all. */
 export const FAILURES_BEFORE_BAD = 3;
+
+/**
+ * How a delivery counts on the dashboard and in the failure-rate alarm: `failed` for any
+ * failure, `delivered` for a final event that is not one, nothing while it is still under way
+ * (queued, ringing, answered). Two outcomes so the alarm's math names two series per practice.
+ */
+export type DeliveryOutcome = 'delivered' | 'failed';
+
+export function deliveryOutcome(d: DeliveryReading): DeliveryOutcome | undefined {
+  if (d.failure) return 'failed';
+  return d.final ? 'delivered' : undefined;
+}
+
+/**
+ * The outcome to count when `next` replaces `previous` on an attempt: only a change counts, so
+ * a text the carrier accepted (TEXT_SUCCESSFUL) and then reported delivered counts once.
+ */
+export function changedDeliveryOutcome(previous: DeliveryReading | undefined, next: DeliveryReading): DeliveryOutcome | undefined {
+  const outcome = deliveryOutcome(next);
+  return outcome !== (previous && deliveryOutcome(previous)) ? outcome : undefined;
+}

@@ -186,6 +186,21 @@ export const practiceSchema = z.strictObject({
   contactCenter: contactCenterSchema.optional(),
 });
 
+const observabilitySchema = z
+  .strictObject({
+    /** Alarms are e-mailed here too (the address confirms the subscription once); omitted → the ops topic only. */
+    alarmEmail: z.email().optional(),
+    /** The last day of the month (practice's time zone) its import file may arrive; from the next day on, none this month alarms. */
+    importDueDay: z.number().int().min(1).max(27).default(5),
+    /** Alarm when more than this share of a practice's delivery outcomes in an hour are failures. */
+    deliveryFailurePercent: z.number().positive().max(100).default(10),
+    /** Alarm when a practice gets this many opt-outs or more in an hour (a spike: a message gone wrong). */
+    optOutsPerHour: z.number().int().min(1).default(20),
+    /** Alarm when PhoneNumberValidate throttles this many lookups or more in each of three 5-minute periods running. */
+    throttledLookupsPer5Min: z.number().int().min(1).default(50),
+  })
+  .default({ importDueDay: 5, deliveryFailurePercent: 10, optOutsPerHour: 20, throttledLookupsPer5Min: 50 });
+
 export const stageConfigSchema = z
   .strictObject({
     stage: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/),
@@ -254,6 +269,8 @@ export const stageConfigSchema = z
     campaigns: z.array(campaignSchema).default([]),
     /** Limits on broadcast and campaign runs. @default { confirmAbove: 25000, sendsPerTask: 500 } */
     broadcasting: broadcastingSchema,
+    /** The ops dashboard's alarms (lib/constructs/observability.ts). @default { importDueDay: 5, deliveryFailurePercent: 10, optOutsPerHour: 20, throttledLookupsPer5Min: 50 } */
+    observability: observabilitySchema,
     practices: z.array(practiceSchema).min(1),
   })
   .superRefine((config, ctx) => {

@@ -15,6 +15,7 @@ import { now } from '../adapters/clock';
 import { AppointmentBook } from '../adapters/appointment-book';
 import { EventPublisher } from '../adapters/event-publisher';
 import { MessageScheduler, scheduleSettingsFromEnv, type ScheduledJob } from '../adapters/message-scheduler';
+import { countOutcome } from '../adapters/outcome-metrics';
 import { logger } from '../adapters/powertools';
 import { requiredEnv } from '../adapters/settings';
 import { ConflictError } from '../adapters/tracker';
@@ -61,7 +62,8 @@ export async function bookAppointment(practice: PracticeProfile, contactId: stri
   const { config } = cadenceDependencies();
   const outcome = book({ ...booking, practiceId: practice.id, contactId }, practice.timeZone, config.appointments, now());
   if (!outcome.ok) throw new Error(outcome.reason);
-  const { appointment } = await appointmentDesk.book.create({ ...outcome.appointment, pending: outcome.effects });
+  const { appointment, created } = await appointmentDesk.book.create({ ...outcome.appointment, pending: outcome.effects });
+  if (created) countOutcome('AppointmentChanges', { practice: practice.id, change: 'book' });
   await settle(practice, appointment);
   return appointment;
 }
@@ -92,6 +94,7 @@ export async function changeAppointmentOf(
       if (e instanceof ConflictError) continue;
       throw e;
     }
+    countOutcome('AppointmentChanges', { practice: practice.id, change: change.kind });
     await settle(practice, next);
     return { ok: true, appointment: next };
   }

@@ -8,7 +8,9 @@
 import { z } from 'zod';
 import { now } from '../adapters/clock';
 import { CadenceLedger, type Attempt, type CapLedger } from '../adapters/cadence-ledger';
+import { countOutcome } from '../adapters/outcome-metrics';
 import { Pacer, type SendTime } from '../adapters/pacer';
+import { logger } from '../adapters/powertools';
 import { PermanentSendError, TransientSendError } from '../adapters/send-errors';
 import { loadStageConfig, requiredEnv } from '../adapters/settings';
 import { ConflictError, Tracker } from '../adapters/tracker';
@@ -17,7 +19,7 @@ import { consentDefaultsFor, resolvedSteps, stepTemplateFor, type Cadence } from
 import { attemptKeyFor, nextCursor, type Cursor, type Enrollment } from '../domain/enrollment';
 import { ContactCenterIds, type CreatedCenterIds } from '../adapters/contact-center-ids';
 import { contactCentersParameterName, findPractice, type PracticeProfile, type StageConfig } from '../domain/stage-config';
-import { CAPPED_CHANNELS, planStep, type PlannedCadence, type SendPlan, type SendSituation, type StepDecision, type StepSituation } from '../domain/step-plan';
+import { CAPPED_CHANNELS, planStep, windowOpenFor, type PlannedCadence, type SendPlan, type SendSituation, type StepDecision, type StepSituation } from '../domain/step-plan';
 import type { Contact } from '../domain/contact';
 
 /** The workflow's state between tasks: which enrollment, the last decision, a reserved send time. */
@@ -264,7 +266,8 @@ export async function deliver(input: z.infer<typeof taskInput>, pacing: ((s: Sit
     await new Promise((r) => setTimeout(r, time.atMs - RECHECK_LEAD_MS - Date.now()));
     return stillSends(state, s, plan);
   };
-  if (time && !((await stillDue()) && (await pacer.waitFor(time)))) {
+  // The window closed meanwhile, or woke too late for the reserved time: give it all back and plan again.
+  if (!windowStillOpen(s, plan, s.enrollment.practiceId, time?.atMs) || (time && !((await stillDue()) && (await pacer.waitFor(time))))) {
     await ledger.releaseAttempt(attempt);
     await giveBack();
     return { ...state, pacing: undefined, decision: { action: 'replan' } };
@@ -287,9 +290,26 @@ export async function deliver(input: z.infer<typeof taskInput>, pacing: ((s: Sit
     throw e instanceof TransientSendError ? e : new TransientSendError((e as Error).message);
   }
   // Accepted: from here on nothing gives the claim or the cap back, or a retry would send it again.
+  countOutcome('MessagesSent', { practice: s.enrollment.practiceId, channel: plan.channel });
   await ledger.completeAttempt(attempt, { status: 'sent', providerMessageId, sentAt: now().toISOString() });
   await advance(s, cursor);
   return { ...state, pacing: undefined, decision: { action: 'sent', channel: plan.channel, cursor } };
+}
+
+/**
+ * Defence in depth, last thing before the provider call: is the recipient's window open at the
+ * instant the message will leave (now, or the paced send time `leavesAtMs` it waits for next),
+ * asked again with the plan's facts? Rendering, a slow read or a paced wait may have crossed its
+ * closing. Asked before the wait, so the send itself keeps its paced time. Closed → the caller
+ * sends nothing and plans again, like a late wake-up; SendOutsideWindow counts it, and its alarm
+ * fires on any, because the planner should never let one get this far.
+ */
+export function windowStillOpen(s: SendSituation, plan: SendPlan, practiceId: string, leavesAtMs = Date.now()): boolean {
+  // The pacer's times are real (Date.now); the window is judged on the clock (virtual in a local run).
+  if (windowOpenFor(s, plan, new Date(now().getTime() + Math.max(0, leavesAtMs - Date.now())))) return true;
+  countOutcome('SendOutsideWindow', { practice: practiceId, channel: plan.channel });
+  logger.warn('send held back: the recipient\'s window closed before the provider call', { practiceId, channel: plan.channel, stepId: plan.step.id });
+  return false;
 }
 
 /**

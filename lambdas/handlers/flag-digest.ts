@@ -2,14 +2,14 @@
  * Daily task: for each practice, the digest of flags staff have not handled (replies no rule
  * answers, dispositions that could not be read or applied) — how many, by kind, and the age of
  * the oldest — written to digests/<practice>/<date>.json in the reports bucket and published as
- * metrics (UnhandledFlags, OldestFlagHours by practice) for the dashboard and its alarm. Ids and
+ * metrics (UnhandledFlags, OldestFlagHours by practice, adapters/outcome-metrics.ts) for the dashboard. Ids and
  * counts only.
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DateTime } from 'luxon';
 import { now } from '../adapters/clock';
 import { ObjectStore } from '../adapters/object-store';
-import { logger, metrics } from '../adapters/powertools';
+import { countOutcome } from '../adapters/outcome-metrics';
+import { logger } from '../adapters/powertools';
 import { requiredEnv } from '../adapters/settings';
 import { StaffFlags } from '../adapters/staff-flags';
 import { flagDigest, type FlagDigest } from '../domain/flag-digest';
@@ -29,13 +29,10 @@ export const handler = async (): Promise<Array<FlagDigest & { readonly file: str
     const digest = flagDigest(practice.id, await flags.list(practice.id), at);
     const key = `digests/${practice.id}/${DateTime.fromJSDate(at, { zone: practice.timeZone }).toISODate()}.json`;
     await files.writeText(bucket, key, 'application/json', `${JSON.stringify(digest, null, 2)}\n`);
-    const single = metrics.singleMetric();
-    single.addDimension('practice', practice.id);
-    single.addMetric('UnhandledFlags', MetricUnit.Count, digest.unhandled);
-    single.addMetric('OldestFlagHours', MetricUnit.Count, digest.oldestHours);
+    countOutcome('UnhandledFlags', { practice: practice.id }, digest.unhandled);
+    countOutcome('OldestFlagHours', { practice: practice.id }, digest.oldestHours);
     out.push({ ...digest, file: `s3://${bucket}/${key}` });
   }
-  metrics.publishStoredMetrics();
   logger.info('flag digests written', { practices: out.length, unhandled: out.reduce((n, d) => n + d.unhandled, 0) });
   return out;
 };

@@ -1,11 +1,14 @@
 /**
  * The import workflow's catch-all: records why the import stopped, writes a failed
  * summary where staff look for it, publishes "Import Failed", and hands the workflow a
- * plain-language error and cause for its Fail state.
+ * plain-language error and cause for its Fail state. Counted as ImportFailed (by practice, when
+ * the file names one) for the alarm.
  */
 import { z } from 'zod';
+import { countOutcome } from '../adapters/outcome-metrics';
 import { ConflictError } from '../adapters/tracker';
 import { logger } from '../adapters/powertools';
+import { UNKNOWN_PRACTICE } from '../domain/outcome-metrics';
 import { publishSummary } from './import-finish';
 import { dependencies, identifyUpload, objectCreatedEvent } from './import-support';
 
@@ -28,12 +31,16 @@ export const handler = async (payload: unknown): Promise<{ error: string; cause:
   const { config, tracker, files, events, reportsBucket } = dependencies();
 
   let importId = state.import?.result.importId;
+  let practiceId: string | undefined;
   if (!importId) {
     const event = objectCreatedEvent.safeParse(state);
-    if (event.success) importId = await identifyUpload(event.data, files, config).then((u) => u.importId, () => undefined);
+    const upload = event.success ? await identifyUpload(event.data, files, config).catch(() => undefined) : undefined;
+    importId = upload?.importId;
+    practiceId = upload?.practice.id;
   }
   const run = importId ? await tracker.getImport(importId) : undefined;
   if (!run) {
+    countOutcome('ImportFailed', { practice: practiceId ?? UNKNOWN_PRACTICE });
     await events.publish('Import Failed', { importId, error, cause });
     logger.error('import failed before it could be claimed', { error });
     return { error, cause, importId };
@@ -46,6 +53,7 @@ export const handler = async (payload: unknown): Promise<{ error: string; cause:
   const failure = run.failure ?? { error, cause };
   if (!run.failure) await tracker.recordImportFailure(run.importId, executionId, finishedAt, failure);
   const failed = { ...run, finishedAt, failure };
+  countOutcome('ImportFailed', { practice: run.practiceId });
   const summary = await publishSummary(failed, tracker, files, reportsBucket);
   await events.publish('Import Failed', summary);
   logger.error('import failed', { importId: run.importId, error });

@@ -5,10 +5,10 @@
  */
 import { csvLine } from '../domain/csv';
 import { summarise, type ImportRun, type ImportSummary } from '../domain/import-run';
-import { logger, metrics } from '../adapters/powertools';
+import { countOutcome } from '../adapters/outcome-metrics';
+import { logger } from '../adapters/powertools';
 import type { Tracker } from '../adapters/tracker';
 import type { ObjectStore } from '../adapters/object-store';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { dependencies, ownedRun, stepInput } from './import-support';
 
 export const handler = async (payload: unknown): Promise<ImportSummary> => {
@@ -19,12 +19,11 @@ export const handler = async (payload: unknown): Promise<ImportSummary> => {
   if (run.phase !== 'done') await tracker.finishImport(importId, executionId, summary.finishedAt);
   await events.publish('Import Completed', summary);
 
-  metrics.addDimension('practice', run.practiceId);
-  metrics.addMetric('RowsImported', MetricUnit.Count, summary.rowsRead - summary.rejected);
-  metrics.addMetric('RowsRejected', MetricUnit.Count, summary.rejected);
-  metrics.addMetric('NumberLookups', MetricUnit.Count, summary.lookups);
-  metrics.addMetric('NumberLookupFailures', MetricUnit.Count, summary.lookupFailures);
-  metrics.publishStoredMetrics();
+  const practice = { practice: run.practiceId };
+  countOutcome('RowsImported', practice, summary.rowsRead - summary.rejected);
+  countOutcome('RowsRejected', practice, summary.rejected);
+  countOutcome('NumberLookups', practice, summary.lookups);
+  countOutcome('NumberLookupFailures', practice, summary.lookupFailures);
   logger.info('import finished', { importId, rowsRead: summary.rowsRead, created: summary.created, rejected: summary.rejected, lookups: summary.lookups });
   return summary;
 };

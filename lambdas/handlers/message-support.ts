@@ -13,6 +13,7 @@ import { now } from '../adapters/clock';
 import type { Attempt } from '../adapters/cadence-ledger';
 import { ContactCenter } from '../adapters/contact-center';
 import { Messaging } from '../adapters/messaging';
+import { countOutcome } from '../adapters/outcome-metrics';
 import { PermanentSendError, TransientSendError } from '../adapters/send-errors';
 import type { Appointment } from '../domain/appointment';
 import type { SmsTemplate } from '../domain/cadence-config';
@@ -20,7 +21,7 @@ import type { Contact } from '../domain/contact';
 import type { PracticeProfile } from '../domain/stage-config';
 import { planSend, type PlannedStep, type SendPlan } from '../domain/step-plan';
 import { formatAppointment, renderSms, renderTemplate, templateFields, templateText, voicemailSsml } from '../domain/templates';
-import { connectedCenter, dependencies, INLINE_WAIT_MS, loadSendSituation, optedOutAtProvider, originationIdentity, type Pacing } from './cadence-support';
+import { connectedCenter, dependencies, INLINE_WAIT_MS, loadSendSituation, optedOutAtProvider, originationIdentity, windowStillOpen, type Pacing } from './cadence-support';
 
 /** A one-off message to one person, exactly once per key. */
 export interface OneOffRequest {
@@ -206,7 +207,8 @@ export async function sendOneOff(r: OneOffRequest, channel: OneOffChannel): Prom
       await release();
       throw e;
     }
-    if (!(await pacer.waitFor(time))) {
+    // The window closed meanwhile, or woke too late for the reserved time: plan again.
+    if (!windowStillOpen(s, plan, r.practice.id, time.atMs) || !(await pacer.waitFor(time))) {
       await release();
       continue;
     }
@@ -224,6 +226,7 @@ export async function sendOneOff(r: OneOffRequest, channel: OneOffChannel): Prom
       throw e instanceof TransientSendError ? e : new TransientSendError((e as Error).message);
     }
     // Accepted: nothing gives the claim or the cap back from here, or a retry would send it again.
+    countOutcome('MessagesSent', { practice: r.practice.id, channel: channel.step.channel });
     await ledger.completeAttempt(claimed, { status: 'sent', providerMessageId, sentAt: now().toISOString() });
     return { status: 'sent' };
   }

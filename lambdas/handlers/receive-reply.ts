@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { now } from '../adapters/clock';
 import { Messaging } from '../adapters/messaging';
+import { countOutcome } from '../adapters/outcome-metrics';
 import { logger } from '../adapters/powertools';
 import { ReplyLedger, type ReceivedReply } from '../adapters/reply-ledger';
 import { requiredEnv } from '../adapters/settings';
@@ -159,6 +160,7 @@ async function answer(reply: ReceivedReply, practice: PracticeProfile, person: C
     await ledger.releaseAttempt(attempt);
     throw e;
   });
+  countOutcome('MessagesSent', { practice: practice.id, channel: 'sms' });
   await ledger.completeAttempt(attempt, { status: 'sent', providerMessageId, sentAt: now().toISOString() });
 }
 

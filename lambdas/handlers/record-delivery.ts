@@ -9,10 +9,12 @@
  *   or the cadence's other channels;
  * - FAILURES_BEFORE_BAD failures in a row to one number → messages stop using it at all;
  * - delivered or answered → failures before it no longer count.
+ * A change of the message's outcome (delivered, failed) is counted as DeliveryEvents.
  */
 import { z } from 'zod';
+import { countOutcome } from '../adapters/outcome-metrics';
 import { logger } from '../adapters/powertools';
-import { FAILURES_BEFORE_BAD, readDeliveryEvent, type Delivery } from '../domain/delivery';
+import { changedDeliveryOutcome, FAILURES_BEFORE_BAD, readDeliveryEvent, type Delivery } from '../domain/delivery';
 import { dependencies } from './cadence-support';
 
 export const deliveryEvent = z
@@ -52,11 +54,14 @@ export async function recordDelivery(message: string): Promise<string> {
   const { practice: practiceId, contact: contactId, attempt: attemptKey } = event.context;
   const { ledger, tracker } = dependencies();
   const delivery: Delivery = { ...readDeliveryEvent(event.eventType), eventType: event.eventType, at: event.eventTimestamp };
-  const outcome = await ledger.recordDelivery(practiceId, contactId, attemptKey, delivery);
-  if (outcome !== 'recorded') {
+  const recorded = await ledger.recordDelivery(practiceId, contactId, attemptKey, delivery);
+  const { outcome } = recorded;
+  if (recorded.outcome !== 'recorded') {
     logger.info('delivery event', { practiceId, attemptKey, eventType: event.eventType, outcome });
     return outcome;
   }
+  const status = changedDeliveryOutcome(recorded.previous, delivery);
+  if (status) countOutcome('DeliveryEvents', { practice: practiceId, status });
   const number = event.destinationPhoneNumber;
   const source = `delivery:${event.eventType}:${event.messageId}`;
   const at = new Date(event.eventTimestamp).toISOString();

@@ -14,11 +14,13 @@ import { now } from '../adapters/clock';
 import { ContactCenter } from '../adapters/contact-center';
 import { DispositionLedger, type DispositionRecord } from '../adapters/disposition-ledger';
 import { PhoneValidator, validationOf } from '../adapters/phone-validator';
+import { countOutcome } from '../adapters/outcome-metrics';
 import { logger } from '../adapters/powertools';
 import { requiredEnv } from '../adapters/settings';
 import type { Attempt } from '../adapters/cadence-ledger';
 import type { Contact, ContactPhone } from '../domain/contact';
 import { AMD_DISPOSITIONS, nextActions, readDisposition, type DispositionAttributes, type DispositionSource, type NextAction } from '../domain/disposition';
+import { UNKNOWN_PRACTICE } from '../domain/outcome-metrics';
 import type { PhoneLabel } from '../domain/phone';
 import { findPractice, type PracticeProfile } from '../domain/stage-config';
 import { appointmentDesk, bookAppointment, changeAppointmentOf, digest, practiceInfoText, schedule, textOrLater } from './appointment-desk';
@@ -105,6 +107,7 @@ async function recordAndApply(connectContactId: string, attributes: DispositionA
     : { ...base, status: 'flagged', outcome: { ok: false, problems: reading.problems, attributes: Object.fromEntries(Object.entries(attributes).filter((e): e is [string, string] => e[1] !== undefined)) } };
 
   const stored = await dispositions.record(record);
+  if (stored.created) countOutcome('Dispositions', { practice: practice?.id ?? UNKNOWN_PRACTICE, code: reading.ok ? reading.disposition.code : 'unreadable' });
   const current = stored.record;
   if (current.status === 'applied') return stored;
   if (current.status === 'flagged') {

@@ -11,12 +11,16 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { LOCAL_NAMES, objectCreatedEventFor, runImport, startLocalStack, type LocalStack } from '../../local/local-stack';
 import { runCadence, runCadences, startedExecutions } from '../../local/cadence-runner';
 import { handler as importDoNotCallList } from '../../lambdas/handlers/dnc-import';
-import { dependencies, type CadenceState } from '../../lambdas/handlers/cadence-support';
+import { withClock } from '../../lambdas/adapters/clock';
+import { deliver, dependencies, type CadenceState } from '../../lambdas/handlers/cadence-support';
+import { sendOneOff, type OneOffChannel } from '../../lambdas/handlers/message-support';
+import { captureEmf, type EmfCount } from '../support/emf';
 import {
   attemptOf,
   attemptSummary,
   cadenceTestConfig,
   enrollPeople,
+  inputOf,
   LAKESIDE,
   LAKESIDE_SMS,
   MONDAY_10AM_SEATTLE,
@@ -353,5 +357,91 @@ describe('cadence sends against the telephony sandbox', () => {
     expect(onList.trace.map((t: TaskCall) => t.state)).not.toEqual(expect.arrayContaining(['DropVoicemail']));
     expect(attemptSummary(notOnList.attempts)).toMatchObject({ 'r01#voicemail': 'sent', 'r01#call': 'sent' });
     expect(notOnList.voiceMessages).toHaveLength(2);
+  });
+  describe('what the send paths count for the dashboard and alarms', () => {
+    // Monday 1 March 2027 in Seattle (PST, UTC-8): the window closes at 21:00 = 05:00Z the next day.
+    const BEFORE_CLOSING = new Date('2027-03-02T04:59:00Z');
+    const AFTER_CLOSING = new Date('2027-03-02T05:00:30Z');
+    const NEXT_MORNING = new Date('2027-03-02T18:00:00Z');
+    const OPENS = '2027-03-02T16:00:00.000Z';
+    let enrolled: Enrolled;
+    const group = people('counted', 3, 80);
+    beforeAll(async () => {
+      enrolled = await enrollPeople(stack, dir, SUNRISE, 'counted.csv', group);
+    });
+    const counted = (counts: readonly EmfCount[], name: string) => counts.filter((c) => c.name === name).map((c) => ({ ...c.dimensions, value: c.value }));
+    /** A clock the test moves, e.g. from inside an effect: between the plan and the provider call. */
+    const clock = { at: BEFORE_CLOSING, now() { return this.at; } };
+
+    it('counts a text the provider accepted as MessagesSent {practice, channel}, once', async () => {
+      const { result: run, counts } = await captureEmf(() => runEnrollment(stack, enrolled.execution('counted-1'), { roundStartedAt: MONDAY_10AM_SEATTLE }));
+
+      expect(run.texts).toHaveLength(1);
+      expect(counted(counts, 'MessagesSent')).toEqual([{ service: 'patient-outreach', practice: SUNRISE, channel: 'sms', value: 1 }]);
+      expect(counted(counts, 'SendOutsideWindow')).toEqual([]);
+      expect(counts.every((c) => c.namespace === 'PatientOutreach/dev')).toBe(true);
+    });
+
+    it('sends nothing from the cadence when the window closes between the plan and the provider call: the claim and the cap go back, SendOutsideWindow is counted, and the text goes next morning', async () => {
+      const execution = enrolled.execution('counted-2');
+      await pinRoundStart(execution, MONDAY_10AM_SEATTLE);
+      const input = { state: inputOf(execution) as CadenceState, executionId: 'window-test' };
+      const sent: string[] = [];
+      let key = '';
+      clock.at = BEFORE_CLOSING;
+      const { result: closed, counts } = await captureEmf(() =>
+        withClock(clock, () =>
+          deliver(input, undefined, async (plan, attempt) => {
+            key = attempt.attemptKey;
+            clock.at = AFTER_CLOSING; // the slow part: rendering, a paced wait
+            return async () => (sent.push(plan.to!), 'm-window-test');
+          }),
+        ),
+      );
+
+      expect(closed.decision).toEqual({ action: 'replan' });
+      expect(sent).toEqual([]);
+      expect(await dependencies().ledger.getAttempt(SUNRISE, input.state.contactId, key)).toBeUndefined();
+      expect([...(await dependencies().ledger.capLedger(SUNRISE, input.state.contactId)).sent.values()].reduce((a, b) => a + b, 0)).toBe(0);
+      expect(counted(counts, 'SendOutsideWindow')).toEqual([{ service: 'patient-outreach', practice: SUNRISE, channel: 'sms', value: 1 }]);
+      expect(counted(counts, 'MessagesSent')).toEqual([]);
+
+      clock.at = NEXT_MORNING;
+      const { result: morning, counts: later } = await captureEmf(() => withClock(clock, () => deliver(input, undefined, async (plan) => async () => (sent.push(plan.to!), 'm-window-test'))));
+      expect(morning.decision).toMatchObject({ action: 'sent', channel: 'sms' });
+      expect(sent).toEqual([group[1]!.mobile]);
+      expect(counted(later, 'MessagesSent')).toEqual([{ service: 'patient-outreach', practice: SUNRISE, channel: 'sms', value: 1 }]);
+      expect(counted(later, 'SendOutsideWindow')).toEqual([]);
+    });
+
+    it('sends nothing as a one-off either when the window closes before the provider call: it answers "later" at the opening, and then sends and counts MessagesSent', async () => {
+      const { config, tracker } = dependencies();
+      const practice = config.practices.find((p) => p.id === SUNRISE)!;
+      const contact = (await tracker.getContact(SUNRISE, enrolled.contactId('counted-3')))!;
+      const sent: string[] = [];
+      const request = { practice, contact, key: 'window-test#note', kind: 'note', about: 'test:window', owner: 'window-test' };
+      const channel = (closeMeanwhile: boolean): OneOffChannel => ({
+        step: { id: 'note', channel: 'sms', purpose: 'care', phoneTypes: ['MOBILE'], day: 0 },
+        pacing: { identity: SUNRISE_SMS, messagesPerSecond: 20 },
+        prepare: async (plan) => {
+          if (closeMeanwhile) clock.at = AFTER_CLOSING;
+          return async () => (sent.push(plan.to!), 'm-one-off');
+        },
+      });
+
+      clock.at = BEFORE_CLOSING;
+      const { result: closed, counts } = await captureEmf(() => withClock(clock, () => sendOneOff(request, channel(true))));
+      expect(closed).toEqual({ status: 'later', at: OPENS });
+      expect(sent).toEqual([]);
+      expect(await dependencies().ledger.getAttempt(SUNRISE, contact.contactId, request.key)).toBeUndefined();
+      expect(counted(counts, 'SendOutsideWindow')).toEqual([{ service: 'patient-outreach', practice: SUNRISE, channel: 'sms', value: 1 }]);
+      expect(counted(counts, 'MessagesSent')).toEqual([]);
+
+      clock.at = NEXT_MORNING;
+      const { result: morning, counts: later } = await captureEmf(() => withClock(clock, () => sendOneOff(request, channel(false))));
+      expect(morning).toEqual({ status: 'sent' });
+      expect(sent).toEqual([group[2]!.mobile]);
+      expect(counted(later, 'MessagesSent')).toEqual([{ service: 'patient-outreach', practice: SUNRISE, channel: 'sms', value: 1 }]);
+    });
   });
 });

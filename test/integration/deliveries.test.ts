@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startLocalStack, type LocalStack } from '../../local/local-stack';
 import { dependencies, loadSendSituation } from '../../lambdas/handlers/cadence-support';
 import { handler as record } from '../../lambdas/handlers/record-delivery';
+import { captureEmf } from '../support/emf';
 import { planSend } from '../../lambdas/domain/step-plan';
 import { cadenceTestConfig, enrollPeople, MONDAY_10AM_SEATTLE, phoneNumber, SUNRISE, type Enrolled, type Person } from './cadence-fixtures';
 
@@ -100,5 +101,33 @@ describe('record-delivery', () => {
     expect(await record({ Records: [{ Sns: { Message: JSON.stringify({ eventType: 'TEXT_DELIVERED', eventTimestamp: 1, destinationPhoneNumber: '+12065550100', messageId: 'x' }) } }] })).toEqual({ outcomes: ['not ours'] });
     expect(await record(event(people.lands!, 'del#never-sent', 'TEXT_DELIVERED', 1))).toEqual({ outcomes: ['no-attempt'] });
     await expect(record({ Records: [{ Sns: { Message: JSON.stringify({ eventType: 'TEXT_DELIVERED', context: { attempt: 'a' } }) } }] })).rejects.toThrow(/not a delivery event this system can read/);
+  });
+  it('counts each message\'s outcome once as DeliveryEvents {practice, status}, whatever the order and the repeats', async () => {
+    const T = 1_790_100_000_000;
+    const p = people.lands!;
+    await sent(p, 'del#m1');
+    await sent(p, 'del#m2');
+    const { counts } = await captureEmf(async () => {
+      // m1: queued, accepted by the carrier, then delivered (twice): one delivered message.
+      for (const [type, at] of [['TEXT_QUEUED', T], ['TEXT_SUCCESSFUL', T + 1000], ['TEXT_DELIVERED', T + 2000], ['TEXT_DELIVERED', T + 2000]] as const) await record(event(p, 'del#m1', type, at));
+      // m2: the failure arrives before the passing event it follows.
+      await record(event(p, 'del#m2', 'TEXT_CARRIER_UNREACHABLE', T + 3000));
+      await record(event(p, 'del#m2', 'TEXT_QUEUED', T));
+    });
+
+    expect(counts.filter((c) => c.name === 'DeliveryEvents').map((c) => c.dimensions)).toEqual([
+      { service: 'patient-outreach', practice: SUNRISE, status: 'delivered' },
+      { service: 'patient-outreach', practice: SUNRISE, status: 'failed' },
+    ]);
+  });
+
+  it('counts an opt-out the carrier reports for someone not yet opted out, once', async () => {
+    const p = people.flaky!;
+    await sent(p, 'del#m4');
+    const { counts } = await captureEmf(async () => {
+      await record(event(p, 'del#m4', 'TEXT_OPTED_OUT', 1_790_200_000_000));
+      await record(event(p, 'del#m4', 'TEXT_OPTED_OUT', 1_790_200_000_000));
+    });
+    expect(counts.filter((c) => c.name === 'OptOuts').map((c) => c.dimensions)).toEqual([{ service: 'patient-outreach', practice: SUNRISE, channel: 'sms' }]);
   });
 });

@@ -16,6 +16,7 @@ import { ConflictError } from '../../lambdas/adapters/tracker-table-client';
 import { appointmentPolicySchema, changeAppointment } from '../../lambdas/domain/appointment';
 import { dependencies } from '../../lambdas/handlers/cadence-support';
 import { handler as recordDisposition } from '../../lambdas/handlers/record-disposition';
+import { captureEmf } from '../support/emf';
 import { cadenceTestConfig, enrollPeople, phoneNumber, SUNRISE, type Enrolled, type Person } from './cadence-fixtures';
 
 const INSTANCE = '8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
@@ -69,13 +70,20 @@ describe('record-disposition', () => {
     Details: { ContactData: { ContactId: contactId, InitialContactId: contactId, Attributes: attributes, ...(caller ? { CustomerEndpoint: { Address: caller, Type: 'TELEPHONE_NUMBER' } } : {}) }, Parameters: parameters },
   });
 
-  it('books: the status moves to booked, the history says why, and the event delivered again changes nothing', async () => {
+  it('books: the status moves to booked, the history says why, and the event delivered again changes nothing (nor counts again)', async () => {
     const call = await placeCall(people.books!, people.books!.mobile!);
     await agentSets(call, { disposition: 'Appointment Booked', appointmentAt: '2030-01-15T14:30', appointmentPlace: 'Pine St' });
 
-    expect(await recordDisposition(contactEvent(call))).toEqual({ outcome: 'recorded' });
-    const historyAfterFirst = await historyOf(people.books!);
-    expect(await recordDisposition(contactEvent(call))).toEqual({ outcome: 'applied' });
+    const { result: historyAfterFirst, counts } = await captureEmf(async () => {
+      expect(await recordDisposition(contactEvent(call))).toEqual({ outcome: 'recorded' });
+      const history = await historyOf(people.books!);
+      expect(await recordDisposition(contactEvent(call))).toEqual({ outcome: 'applied' });
+      return history;
+    });
+
+    const counted = (name: string) => counts.filter((c) => c.name === name).map((c) => c.dimensions);
+    expect(counted('Dispositions')).toEqual([{ service: 'patient-outreach', practice: SUNRISE, code: 'appointment-booked' }]);
+    expect(counted('AppointmentChanges')).toEqual([{ service: 'patient-outreach', practice: SUNRISE, change: 'book' }]);
 
     expect((await contactOf(people.books!)).status).toBe('booked');
     expect(await historyOf(people.books!)).toEqual(historyAfterFirst);
@@ -88,8 +96,9 @@ describe('record-disposition', () => {
     const call = await placeCall(people.vague!, people.vague!.mobile!);
     await agentSets(call, { disposition: 'maybe later', callbackAt: 'tomorrow-ish' });
 
-    expect(await recordDisposition(contactEvent(call))).toEqual({ outcome: 'flagged' });
+    const { counts } = await captureEmf(() => recordDisposition(contactEvent(call)).then((out) => expect(out).toEqual({ outcome: 'flagged' })));
 
+    expect(counts.filter((c) => c.name === 'Dispositions').map((c) => c.dimensions)).toEqual([{ service: 'patient-outreach', practice: SUNRISE, code: 'unreadable' }]);
     const record = await ledger().get(call);
     expect(record?.outcome).toEqual({
       ok: false,

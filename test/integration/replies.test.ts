@@ -15,6 +15,7 @@ import { DispositionLedger } from '../../lambdas/adapters/disposition-ledger';
 import { dependencies } from '../../lambdas/handlers/cadence-support';
 import { bookAppointment, practiceInfoText } from '../../lambdas/handlers/appointment-desk';
 import { handler as receive } from '../../lambdas/handlers/receive-reply';
+import { captureEmf } from '../support/emf';
 import { cadenceTestConfig, enrollPeople, phoneNumber, SUNRISE, SUNRISE_SMS, type Enrolled, type Person } from './cadence-fixtures';
 
 const SHARED = phoneNumber(25, 'MOBILE', 520);
@@ -52,10 +53,17 @@ describe('receive-reply', () => {
   const replies = () => new ReplyLedger(process.env.TRACKER_TABLE_NAME!);
   const flags = async () => new DispositionLedger(process.env.TRACKER_TABLE_NAME!).flags(SUNRISE);
 
-  it('a free-text stop opts the person out of texts before anything else, sends the one confirmation, and a redelivery changes nothing', async () => {
+  it('a free-text stop opts the person out of texts before anything else, sends the one confirmation, and a redelivery changes nothing (nor counts again)', async () => {
     const message = sms(people.stops!.mobile!, 'Please stop texting me', {}, 'in-stop-1');
-    expect(await at(() => receive(message))).toEqual({ outcomes: ['opt-out'] });
-    expect(await at(() => receive(message))).toEqual({ outcomes: ['duplicate'] });
+    const { counts } = await captureEmf(async () => {
+      expect(await at(() => receive(message))).toEqual({ outcomes: ['opt-out'] });
+      expect(await at(() => receive(message))).toEqual({ outcomes: ['duplicate'] });
+    });
+
+    expect(counts.filter((c) => c.name === 'OptOuts' || c.name === 'MessagesSent').map((c) => [c.name, c.dimensions])).toEqual([
+      ['OptOuts', { service: 'patient-outreach', practice: SUNRISE, channel: 'sms' }],
+      ['MessagesSent', { service: 'patient-outreach', practice: SUNRISE, channel: 'sms' }],
+    ]);
 
     expect((await contactOf(people.stops!)).optedOut.sms).toEqual(expect.any(String));
     expect((await textsTo(people.stops!.mobile!)).map((t) => t.MessageBody)).toEqual(['Sunrise Family Health: you will get no more texts from us. Reply START to receive them again. Questions: (206) 555-0143']);
@@ -78,9 +86,10 @@ describe('receive-reply', () => {
     const person = people.carrier!;
     await stack.engines.sandbox!.configure({ optedOut: [person.mobile!] });
     const contact = await contactOf(person);
-    const outcome = await at(() => practiceInfoText(dependencies().config.practices[0]!, contact, 'test:carrier-stop'));
+    const { result: outcome, counts } = await captureEmf(() => at(() => practiceInfoText(dependencies().config.practices[0]!, contact, 'test:carrier-stop')));
     await stack.engines.sandbox!.configure({ optedOut: [] });
     expect(outcome).toEqual({ status: 'failed', reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT' });
+    expect(counts.filter((c) => c.name === 'OptOuts' || c.name === 'MessagesSent').map((c) => [c.name, c.dimensions])).toEqual([['OptOuts', { service: 'patient-outreach', practice: SUNRISE, channel: 'sms' }]]);
     const after = await contactOf(person);
     expect(after.optedOut.sms).toEqual(expect.any(String));
     expect((await dependencies().tracker.contactHistory(SUNRISE, after.contactId)).filter((h) => h.kind === 'opt-out').map((h) => h.detail)).toEqual([{ channel: 'sms', source: 'end-user-messaging:opt-out-list' }]);

@@ -11,6 +11,7 @@ import { withClock } from '../../lambdas/adapters/clock';
 import { handler as receive } from '../../lambdas/handlers/receive-reply';
 import { handler as api, type ApiAnswer } from '../../lambdas/handlers/staff-api';
 import { handler as flagDigestTask } from '../../lambdas/handlers/flag-digest';
+import { captureEmf } from '../support/emf';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { cadenceTestConfig, enrollPeople, phoneNumber, SUNRISE, SUNRISE_SMS, type Enrolled, type Person } from './cadence-fixtures';
 
@@ -71,9 +72,14 @@ describe('staff API', () => {
     expect((await call('POST', HANDLED, { flagId: 'nope' })).status).toBe(404);
   });
 
-  it('writes the daily digest of what staff still have to look at', async () => {
-    const [digest] = await withClock(new VirtualClock(new Date('2027-03-02T14:00:00Z')), () => flagDigestTask());
+  it('writes the daily digest of what staff still have to look at, and publishes it for the dashboard by practice', async () => {
+    const { result: digests, counts } = await captureEmf(() => withClock(new VirtualClock(new Date('2027-03-02T14:00:00Z')), () => flagDigestTask()));
+    const [digest] = digests;
     expect(digest).toMatchObject({ practiceId: SUNRISE, unhandled: 0, handledSinceYesterday: 1, file: 's3://outreach-reports/digests/sunrise-family/2027-03-02.json' });
+    expect(counts.filter((c) => c.dimensions.practice === SUNRISE).map((c) => [c.name, c.value, c.dimensions])).toEqual([
+      ['UnhandledFlags', 0, { service: 'patient-outreach', practice: SUNRISE }],
+      ['OldestFlagHours', 0, { service: 'patient-outreach', practice: SUNRISE }],
+    ]);
     const text = await (await stack.s3.send(new GetObjectCommand({ Bucket: 'outreach-reports', Key: 'digests/sunrise-family/2027-03-02.json' }))).Body!.transformToString();
     expect(JSON.parse(text)).toMatchObject({ unhandled: 0, byKind: {}, oldestHours: 0 });
   });

@@ -1,4 +1,4 @@
-import { readDeliveryEvent, supersedes, type Delivery } from '../../lambdas/domain/delivery';
+import { changedDeliveryOutcome, deliveryOutcome, readDeliveryEvent, supersedes, type Delivery } from '../../lambdas/domain/delivery';
 
 const event = (eventType: string, at: number): Delivery => ({ ...readDeliveryEvent(eventType), eventType, at });
 
@@ -36,5 +36,28 @@ describe('delivery events', () => {
     expect([...endings([accepted, event('TEXT_PENDING', 999)])]).toEqual([JSON.stringify(accepted)]);
     // Two events at one instant: one of them, always the same.
     expect(endings([event('TEXT_UNREACHABLE', 500), event('TEXT_TTL_EXPIRED', 500)]).size).toBe(1);
+  });
+});
+
+describe('delivery outcomes (the DeliveryEvents metric)', () => {
+  it('count a failure as failed, a final event that is not one as delivered, and nothing while the message is under way', () => {
+    expect(deliveryOutcome(readDeliveryEvent('TEXT_DELIVERED'))).toBe('delivered');
+    expect(deliveryOutcome(readDeliveryEvent('TEXT_SUCCESSFUL'))).toBe('delivered');
+    expect(deliveryOutcome(readDeliveryEvent('VOICE_COMPLETED'))).toBe('delivered');
+    expect(deliveryOutcome(readDeliveryEvent('TEXT_CARRIER_UNREACHABLE'))).toBe('failed');
+    expect(deliveryOutcome(readDeliveryEvent('TEXT_OPTED_OUT'))).toBe('failed');
+    expect(deliveryOutcome(readDeliveryEvent('VOICE_NO_ANSWER'))).toBe('failed');
+    expect(deliveryOutcome(readDeliveryEvent('TEXT_QUEUED'))).toBeUndefined();
+    expect(deliveryOutcome(readDeliveryEvent('VOICE_ANSWERED'))).toBeUndefined();
+  });
+
+  it('count a message once when the carrier accepts it and then reports it delivered, and again only when its outcome changes', () => {
+    const accepted = event('TEXT_SUCCESSFUL', 200);
+    const delivered = event('TEXT_DELIVERED', 300);
+    expect(changedDeliveryOutcome(undefined, event('TEXT_QUEUED', 100))).toBeUndefined();
+    expect(changedDeliveryOutcome(event('TEXT_QUEUED', 100), accepted)).toBe('delivered');
+    expect(changedDeliveryOutcome(accepted, delivered)).toBeUndefined();
+    expect(changedDeliveryOutcome(accepted, event('TEXT_CARRIER_UNREACHABLE', 400))).toBe('failed');
+    expect(changedDeliveryOutcome(undefined, event('TEXT_INVALID', 100))).toBe('failed');
   });
 });

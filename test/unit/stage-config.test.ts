@@ -161,6 +161,15 @@ describe('parseStageConfig', () => {
     );
   });
 
+  it('fills the alarm limits, and refuses a due day some month does not pass or an e-mail that is not one, naming each', () => {
+    expect(parseStageConfig(sample()).observability).toEqual({ importDueDay: 5, deliveryFailurePercent: 10, optOutsPerHour: 20, throttledLookupsPer5Min: 50 });
+    const config = sample();
+    config.observability = { alarmEmail: 'ops at example', importDueDay: 28 };
+    const problems = problemsOf(config);
+    expect(problems).toContain('observability.alarmEmail:');
+    expect(problems).toContain('observability.importDueDay:');
+  });
+
   it('names the source as "stage config" by default', () => {
     expect(() => parseStageConfig({})).toThrow(/^Invalid stage config:\n/);
   });
