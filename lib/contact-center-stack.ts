@@ -37,7 +37,7 @@ import { contactCentersParameterName, type PracticeProfile, type StageConfig } f
 import { acknowledge, iamWildcardResourceFinding } from './compliance';
 import { CONTACT_FLOW_FILES, loadFlow, placeholdersIn, readFlowFile, validateFlow, type ContactFlowRole } from './connect-flows';
 import { OutreachFunction } from './constructs/outreach-function';
-import { CONNECT_RECORDINGS_PREFIX, lambdaLogGroupName, resourceName } from './naming';
+import { CONNECT_RECORDINGS_PREFIX, createdInstanceEventsDeadLetterQueueName, lambdaLogGroupName, resourceName } from './naming';
 
 const HANDLERS = path.resolve(__dirname, '..', 'lambdas', 'handlers');
 
@@ -235,7 +235,8 @@ export class ContactCenterStack extends Stack {
     grant('CreatedInstanceContactAttributes', [dispositions.role], 'connect:GetContactAttributes');
     const recordDisposition = lambda.Function.fromFunctionAttributes(this, 'RecordDisposition', { functionArn: dispositions.functionArn, sameEnvironment: true });
     // Its own dead-letter queue: the outreach stack's would need a policy naming this rule (a cycle).
-    const deadLetters = new sqs.Queue(this, 'CreatedInstanceEventsDeadLetterQueue', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: this.key, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    // Named: the outreach stack's alarm and dashboard find it by name (that stack deploys first).
+    const deadLetters = new sqs.Queue(this, 'CreatedInstanceEventsDeadLetterQueue', { queueName: createdInstanceEventsDeadLetterQueueName(this.stage), encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: this.key, enforceSSL: true, retentionPeriod: Duration.days(14) });
     acknowledge(deadLetters, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the created instances\' contact-event rule; a dead-letter queue of a dead-letter queue adds nothing.');
     new events.Rule(this, 'CreatedInstanceContactCompletedRule', {
       description: 'Sends each completed contact of the instances created here (after-contact work done) to record-disposition',

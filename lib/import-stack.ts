@@ -19,7 +19,7 @@ import type { StageConfig } from '../lambdas/domain/stage-config';
 import { acknowledge } from './compliance';
 import { OutreachFunction, type OutreachFunctionProps } from './constructs/outreach-function';
 import { outreachWorkflow } from './constructs/workflow';
-import { IMPORT_INBOX_PREFIX, resourceName } from './naming';
+import { IMPORT_INBOX_PREFIX, importTriggerDeadLetterQueueName, importWorkflowName, resourceName } from './naming';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const HANDLERS = path.join(REPO_ROOT, 'lambdas', 'handlers');
@@ -146,7 +146,7 @@ export class ImportStack extends Stack {
     }
 
     const stateMachine = outreachWorkflow(this, 'ImportWorkflow', {
-      stateMachineName: resourceName(stage, 'import'),
+      stateMachineName: importWorkflowName(stage),
       definitionFile: IMPORT_WORKFLOW_DEFINITION,
       functions: Object.fromEntries(Object.entries(this.functions).map(([step, fn]) => [`Import${step}FunctionArn`, fn])),
       key: props.key,
@@ -156,6 +156,8 @@ export class ImportStack extends Stack {
     });
 
     const triggerDlq = new sqs.Queue(this, 'ImportTriggerDeadLetterQueue', {
+      // Named: the outreach stack's alarm and dashboard find it by name (that stack deploys first).
+      queueName: importTriggerDeadLetterQueueName(stage),
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.key,
       enforceSSL: true,
@@ -168,7 +170,7 @@ export class ImportStack extends Stack {
     );
 
     const trigger = new events.Rule(this, 'ImportUploadedRule', {
-      description: `Starts ${resourceName(stage, 'import')} for files uploaded under ${IMPORT_INBOX_PREFIX} in the import bucket`,
+      description: `Starts ${importWorkflowName(stage)} for files uploaded under ${IMPORT_INBOX_PREFIX} in the import bucket`,
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],

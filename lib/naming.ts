@@ -61,3 +61,17 @@ export function stateMachineLogGroupName(stateMachineName: string): string {
 export function stageLogGroupPatterns(stage: string): string[] {
   return [lambdaLogGroupName(resourceName(stage, '*')), stateMachineLogGroupName(resourceName(stage, '*'))];
 }
+
+/**
+ * Physical names of resources the outreach stack's dashboard and alarms address by name: their
+ * stacks deploy after it (import, contact center), so it cannot refer to them.
+ */
+export function importWorkflowName(stage: string): string {
+  return resourceName(stage, 'import');
+}
+export function importTriggerDeadLetterQueueName(stage: string): string {
+  return resourceName(stage, 'import-trigger-dlq');
+}
+export function createdInstanceEventsDeadLetterQueueName(stage: string): string {
+  return resourceName(stage, 'connect-events-dlq');
+}

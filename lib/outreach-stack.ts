@@ -3,7 +3,8 @@
  * broadcast and campaign runs (lib/constructs/runs.ts: statemachines/run.asl.json and the
  * schedules that start runs), the daily postcard manifest (an EventBridge Scheduler
  * schedule), and the do-not-call list import (files dropped under `do-not-call/` in the
- * import bucket). Like the import
+ * import bucket), and the ops dashboard and alarms (lib/constructs/observability.ts) with the
+ * daily import watch that feeds the import-missing alarms. Like the import
  * stack it holds no data of its own: the tracker, the buckets and the key live in the data
  * stack, the numbers and the configuration set in the messaging stack.
  *
@@ -29,10 +30,21 @@ import type { PracticeProfile, StageConfig } from '../lambdas/domain/stage-confi
 import { acknowledge, iamWildcardResourceFinding } from './compliance';
 import { OutreachFunction, type OutreachFunctionProps, type SendingResources } from './constructs/outreach-function';
 import { AppointmentDesk } from './constructs/appointment-desk';
+import { Observability } from './constructs/observability';
+import { Reports } from './constructs/reports';
 import { Runs } from './constructs/runs';
 import { StaffApi } from './constructs/staff-api';
 import { outreachWorkflow } from './constructs/workflow';
-import { DO_NOT_CALL_PREFIX, FLAG_DIGEST_PREFIX, HAND_OFF_PREFIX, POSTCARD_MANIFEST_PREFIX, resourceName } from './naming';
+import {
+  createdInstanceEventsDeadLetterQueueName,
+  DO_NOT_CALL_PREFIX,
+  FLAG_DIGEST_PREFIX,
+  HAND_OFF_PREFIX,
+  importTriggerDeadLetterQueueName,
+  importWorkflowName,
+  POSTCARD_MANIFEST_PREFIX,
+  resourceName,
+} from './naming';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const HANDLERS = path.join(REPO_ROOT, 'lambdas', 'handlers');
@@ -92,6 +104,12 @@ export class OutreachStack extends Stack {
   public readonly recordDeliveryFunction?: OutreachFunction;
   /** Writes the daily digest of flags staff have not handled, once a day. */
   public readonly flagDigestFunction: OutreachFunction;
+  /** Publishes, once a day, which practices' monthly import files are late. */
+  public readonly importWatchFunction: OutreachFunction;
+  /** The ops dashboard, the alarms and the topic they notify. */
+  public readonly observability: Observability;
+  /** The daily outreach report and the replies export (lib/constructs/reports.ts). */
+  public readonly reports: Reports;
   /** Broadcasts and campaigns: the run workflow, its functions, run-start and the schedules that start runs. */
   public readonly runs: Runs;
   /** Serves the staff API (flagged replies, threads, one-off texts, segments, broadcasts and runs). */
@@ -190,7 +208,7 @@ export class OutreachStack extends Stack {
     this.cadenceStateMachine = stateMachine;
 
     // Daily files (postcard manifest, scheduling hand-off): EventBridge Scheduler invokes the functions asynchronously.
-    this.dailyTasksDeadLetterQueue = this.deadLetterQueue('DailyTasksDeadLetterQueue', props.key, 'daily task schedules (postcard manifest, hand-off file)');
+    this.dailyTasksDeadLetterQueue = this.deadLetterQueue('DailyTasksDeadLetterQueue', props.key, 'daily task schedules (postcard manifest, hand-off file, flag digest, import watch)');
     this.postcardManifestFunction = outreachFunction('PostcardManifest', 'postcard-manifest.ts', 'postcard-manifest', 'outreach-postcards', {
       description: 'Writes each practice\'s postcard manifest for the print vendor, once a day',
       timeout: Duration.minutes(5),
@@ -220,6 +238,23 @@ export class OutreachStack extends Stack {
       .bindTrackerTable(props.trackerTable, 'read')
       .bindReportsBucket(props.reportsBucket, 'write', FLAG_DIGEST_PREFIX);
     this.daily('FlagDigest', this.flagDigestFunction, stage, props.key);
+    this.importWatchFunction = outreachFunction('ImportWatch', 'import-watch.ts', 'import-watch', 'outreach-observability', {
+      description: 'Publishes ImportMissing for each practice whose monthly file is late (the import-missing alarms)',
+      timeout: Duration.minutes(1),
+      reservedConcurrentExecutions: 1,
+      deadLetterQueue: this.dailyTasksDeadLetterQueue,
+    }).bindTrackerTable(props.trackerTable, 'read');
+    this.daily('ImportWatch', this.importWatchFunction, stage, props.key);
+    // Reports people read: the daily outreach report (13:00 UTC, in the daily group) and the replies export.
+    this.reports = new Reports(this, 'Reports', {
+      stage,
+      key: props.key,
+      trackerTable: props.trackerTable,
+      reportsBucket: props.reportsBucket,
+      scheduleGroup: this.scheduleGroup,
+      makeFunction: outreachFunction,
+      deadLetterQueue: this.dailyTasksDeadLetterQueue,
+    });
 
     const instances = [...new Set(config.practices.map(contactCenterInstance).filter((i): i is string => i !== undefined))];
     this.appointmentDesk = new AppointmentDesk(this, 'AppointmentDesk', {
@@ -371,7 +406,7 @@ export class OutreachStack extends Stack {
       }
     }
 
-    for (const fn of [this.postcardManifestFunction, this.handOffFileFunction, this.flagDigestFunction, this.doNotCallImportFunction, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : []), ...(this.receiveReplyFunction ? [this.receiveReplyFunction] : []), ...(this.recordDeliveryFunction ? [this.recordDeliveryFunction] : []), this.staffApiFunction]) {
+    for (const fn of [this.postcardManifestFunction, this.handOffFileFunction, this.flagDigestFunction, this.importWatchFunction, this.doNotCallImportFunction, ...(this.recordDispositionFunction ? [this.recordDispositionFunction] : []), ...(this.receiveReplyFunction ? [this.receiveReplyFunction] : []), ...(this.recordDeliveryFunction ? [this.recordDeliveryFunction] : []), this.staffApiFunction]) {
       acknowledge(
         fn,
         'HIPAA.Security-LambdaInsideVPC',
@@ -385,6 +420,30 @@ export class OutreachStack extends Stack {
         'Reaches only AWS public service endpoints (DynamoDB, End User Messaging, Amazon Connect) over TLS with IAM; there is no VPC resource to reach, and a VPC would add NAT/endpoint cost without narrowing access.',
       );
     }
+
+    // The dashboard and alarms. The import workflow and the dead-letter queues of the import and
+    // contact center stacks (deployed after this one) are addressed by their names.
+    const byName = (name: string) => sqs.Queue.fromQueueAttributes(this, `${name}Queue`, { queueName: name, queueArn: this.formatArn({ service: 'sqs', resource: name, arnFormat: ArnFormat.NO_RESOURCE_NAME }) });
+    this.observability = new Observability(this, 'Observability', {
+      config,
+      key: props.key,
+      workflows: {
+        cadence: stateMachine,
+        runs: this.runs.stateMachine,
+        import: sfn.StateMachine.fromStateMachineName(this, 'ImportWorkflowByName', importWorkflowName(stage)),
+      },
+      deadLetterQueues: {
+        dailyTasks: this.dailyTasksDeadLetterQueue,
+        doNotCall: this.doNotCallDeadLetterQueue,
+        appointments: this.appointmentDesk.deadLetterQueue,
+        runs: this.runs.deadLetterQueue,
+        importTrigger: byName(importTriggerDeadLetterQueueName(stage)),
+        ...(this.dispositionDeadLetterQueue ? { dispositions: this.dispositionDeadLetterQueue } : {}),
+        ...(config.practices.some((p) => p.contactCenter?.instanceAlias) ? { connectEvents: byName(createdInstanceEventsDeadLetterQueueName(stage)) } : {}),
+      },
+    });
+    new CfnOutput(this, 'OpsAlarmTopicArn', { value: this.observability.topic.topicArn, description: 'Every alarm notifies this topic: subscribe a pager or chat to it' });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
 
     new CfnOutput(this, 'CadenceStateMachineArn', { value: stateMachine.stateMachineArn });
     new CfnOutput(this, 'RunStateMachineArn', { value: this.runs.stateMachine.stateMachineArn, description: 'Broadcast and campaign runs (RUN_STATE_MACHINE_ARN)' });

@@ -215,7 +215,11 @@ export class ReportTally {
       this.variants.set(key, v);
       v.sent += 1;
       const at = a.sentAt ?? a.at;
-      const sameRound = (when: string) => when >= at && latestRoundBefore(firstSends, when)?.round === a.round;
+      // A response counts for the variant when the round it answers (the latest contacted before it) is this attempt's.
+      const sameRound = (when: string) => {
+        const latest = when >= at ? latestRoundBefore(firstSends, when) : undefined;
+        return latest?.cadence === a.cadence && latest.round === a.round;
+      };
       if (responses.some(sameRound)) v.responded += 1;
       if (bookings.some(sameRound)) v.booked += 1;
     }

@@ -45,13 +45,13 @@ export function reportHtml(r: OutreachReport, practiceName: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${esc(practiceName)}: outreach ${esc(r.period.from.slice(0, 10))} to ${esc(r.period.to.slice(0, 10))}</title>
+<title>${esc(practiceName)}: outreach ${esc(periodText(r, (at) => at.slice(0, 10)))}</title>
 <style>body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:60rem;color:#222;padding:0 1rem}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}
 td:first-child,th:first-child{text-align:left}figure{margin:1rem 0}figcaption{font-weight:600;margin-bottom:.25rem}.muted{color:#666}</style></head>
 <body>
 <h1>${esc(practiceName)}: what the outreach achieved</h1>
-<p class="muted">${esc(r.period.from)} to ${esc(r.period.to)} · ${r.people} people · generated ${esc(r.generatedAt)}</p>
+<p class="muted">${esc(periodText(r, (at) => at))} · ${r.people} people · generated ${esc(r.generatedAt)}</p>
 ${charts.join('\n')}
 <h2>Funnel</h2>${table(['cadence', 'round', 'enrolled', 'reachable', 'contacted', 'responded', 'booked', 'seen'], r.funnel.map((f) => [f.cadence, f.round, f.enrolled, f.reachable, f.contacted, f.responded, f.booked, f.seen]))}
 <h2>By channel and step</h2>${table(['cadence', 'step', 'channel', 'sent', 'delivered', 'failed', 'skipped (why)'], r.steps.map((s) => [s.cadence, s.step, s.channel, s.sent, s.delivered, s.failed, reasons(s.skipped) || '—']))}
@@ -63,6 +63,11 @@ ${r.variantTests.length ? table(['cadence', 'step', 'a', 'b', 'measure', 'p-valu
 <h2>Imports</h2>${table(['file', 'started', 'rows read', 'created', 'rejected', 'status'], r.imports.map((i) => [i.key, i.startedAt, i.rowsRead, i.created, i.rejected, i.status]))}
 </body></html>
 `;
+}
+
+/** "from … to …", or "until …" for a report of everything so far. */
+function periodText(r: OutreachReport, show: (at: string) => string): string {
+  return r.period.from.startsWith('0000') ? `everything until ${show(r.period.to)}` : `${show(r.period.from)} to ${show(r.period.to)}`;
 }
 
 function figure(caption: string, svg: string): string {
@@ -93,7 +98,8 @@ function funnelChart(r: OutreachReport): string {
 }
 
 function stepsChart(r: OutreachReport): string {
-  const labels = r.steps.map((s) => `${s.cadence}/${s.step}`);
+  // One row per cadence, step and channel: the channel is named where the step id does not say it (a broadcast texts and leaves voicemails).
+  const labels = r.steps.map((s) => (s.step === s.channel ? `${s.cadence}/${s.step}` : `${s.cadence}/${s.step} (${s.channel})`));
   const series = (name: string, color: string, values: number[]) => ({ type: 'bar', stack: 'all', name, itemStyle: { color }, data: values });
   return svgOf(
     {

@@ -14,6 +14,7 @@ import { startLocalStack, type LocalStack } from '../../local/local-stack';
 import { VirtualClock } from '../../local/cadence-runner';
 import { fireSchedules, pendingSchedules } from '../../local/schedule-runner';
 import { withClock } from '../../lambdas/adapters/clock';
+import { captureEmf } from '../support/emf';
 import { AppointmentBook } from '../../lambdas/adapters/appointment-book';
 import { Roster } from '../../lambdas/adapters/roster';
 import { ContactCenter } from '../../lambdas/adapters/contact-center';
@@ -154,13 +155,17 @@ describe('appointments and what dispositions lead to', () => {
     expect(await at('2027-03-02T18:05:00Z', () => changeAppointment(practiceChange(people.misses!, id, { kind: 'reschedule', at: '2027-03-17T17:00:00Z' })))).toEqual({ outcome: 'unchanged: the appointment is already at that time' });
   });
 
-  it('a no-show ends the reminders, reopens the person and starts the no-show follow-up once', async () => {
+  it('a no-show ends the reminders, reopens the person and starts the no-show follow-up once, counted once as an appointment change', async () => {
     const { call } = await agentCall(people.misses!, { disposition: 'appointment-booked', appointmentAt: '2027-03-04T09:00' });
     const id = appointmentIdFor(call);
     const before = (await stack.engines.sandbox!.records('executions')).length;
 
-    expect(await at('2027-03-04T19:00:00Z', () => changeAppointment(practiceChange(people.misses!, id, { kind: 'no-show' })))).toEqual({ outcome: 'no-show (version 2)' });
-    expect(await at('2027-03-04T19:01:00Z', () => changeAppointment(practiceChange(people.misses!, id, { kind: 'no-show' })))).toEqual({ outcome: 'unchanged: the appointment is no-show' });
+    const { counts } = await captureEmf(async () => {
+      expect(await at('2027-03-04T19:00:00Z', () => changeAppointment(practiceChange(people.misses!, id, { kind: 'no-show' })))).toEqual({ outcome: 'no-show (version 2)' });
+      expect(await at('2027-03-04T19:01:00Z', () => changeAppointment(practiceChange(people.misses!, id, { kind: 'no-show' })))).toEqual({ outcome: 'unchanged: the appointment is no-show' });
+    });
+
+    expect(counts.filter((c) => c.name === 'AppointmentChanges').map((c) => c.dimensions)).toEqual([{ service: 'patient-outreach', practice: SUNRISE, change: 'no-show' }]);
 
     expect(await schedulesOf(id)).toEqual([]);
     expect((await contactOf(people.misses!)).status).toBe('open');
@@ -306,22 +311,25 @@ describe('appointments and what dispositions lead to', () => {
       `${second},${contactIdOf(people.cancels!)},Rescheduled,2027-03-26 11:30,Annex`,
       `${second},${contactIdOf(people.cancels!)},maybe,,`,
       `no-such-appointment,${contactIdOf(people.cancels!)},seen,,`,
+      // A cell a spreadsheet would run: the results file shows it as text.
+      `"=HYPERLINK(""https://evil.example"",""x"")",${contactIdOf(people.cancels!)},seen,,`,
     ].join('\r\n');
     await stack.s3.send(new PutObjectCommand({ Bucket: 'outreach-imports', Key: 'appointments/sunrise-family/changes-0309.csv', Body: csv }));
     const drop = { detail: { bucket: { name: 'outreach-imports' }, object: { key: 'appointments/sunrise-family/changes-0309.csv' } } };
 
-    expect(await at('2027-03-09T18:00:00Z', () => appointmentFile(drop))).toEqual({ file: 'appointments/sunrise-family/changes-0309.csv.results.csv', counts: { applied: 2, unchanged: 1, unreadable: 1 } });
+    expect(await at('2027-03-09T18:00:00Z', () => appointmentFile(drop))).toEqual({ file: 'appointments/sunrise-family/changes-0309.csv.results.csv', counts: { applied: 2, unchanged: 2, unreadable: 1 } });
     expect(await book().get(SUNRISE, contactIdOf(people.comes!), first)).toMatchObject({ status: 'confirmed' });
     expect(await book().get(SUNRISE, contactIdOf(people.cancels!), second)).toMatchObject({ status: 'booked', at: '2027-03-26T18:30:00Z', place: 'Annex' });
     const results = await (await stack.s3.send(new GetObjectCommand({ Bucket: 'outreach-reports', Key: 'appointments/sunrise-family/changes-0309.csv.results.csv' }))).Body!.transformToString();
-    expect(results.split('\r\n').slice(1, 5)).toEqual([
+    expect(results.split('\r\n').slice(1, 6)).toEqual([
       `2,${first},applied,confirm: now confirmed`,
       `3,${second},applied,reschedule: now booked`,
       '4,,unreadable,"unknown change ""maybe"" (confirm, cancel, reschedule, no-show or seen)"',
       '5,no-such-appointment,unchanged,seen: no such appointment',
+      `6,"'=HYPERLINK(""https://evil.example"",""x"")",unchanged,seen: no such appointment`,
     ]);
 
-    expect((await at('2027-03-09T18:05:00Z', () => appointmentFile(drop))).counts).toEqual({ applied: 0, unchanged: 3, unreadable: 1 });
+    expect((await at('2027-03-09T18:05:00Z', () => appointmentFile(drop))).counts).toEqual({ applied: 0, unchanged: 4, unreadable: 1 });
   });
 
   it('refuses an appointment change it cannot read, naming what is wrong', async () => {

@@ -127,6 +127,20 @@ describe('monthly import of the sample file', () => {
 
     expect(summary).toMatchObject({ rowsRead: 3, created: 2, rejected: 1, uniqueNumbers: 1 });
   });
+
+  it('writes a rejected row that starts with a formula spreadsheet-safe: the original row comes out as text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outreach-test-'));
+    const file = join(dir, 'formula.csv');
+    const row = "=cmd|' /C calc'!A0,,,";
+    writeFileSync(file, `External ID,First Name,Last Name,Mobile\r\n${row}\r\n`);
+    const { summary } = await importFile(stack, file, { practiceId: 'lakeside-pediatrics' });
+
+    expect(summary).toMatchObject({ rowsRead: 1, created: 0, rejected: 1 });
+    const rejects = await stack.s3.send(new GetObjectCommand({ Bucket: LOCAL_NAMES.reportsBucket, Key: summary!.rejectsFile!.replace(`s3://${LOCAL_NAMES.reportsBucket}/`, '') }));
+    const lines = (await rejects.Body!.transformToString()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    // csvLine: the apostrophe first, then quoted for its commas.
+    expect(lines[1]).toBe(`2,"no name: the row has no first, last or full name","'${row}"`);
+  });
 });
 
 describe('files that cannot be imported', () => {
