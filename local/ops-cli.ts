@@ -11,6 +11,7 @@
  *     pause CONTACT --practice ID [--cadence NAME]     hold a person's outreach
  *     resume CONTACT --practice ID [--cadence NAME]    let it go on
  *     reports --practice ID [--out DIR]                download the latest reports
+ *     export-replies --practice ID --from DAY --to DAY [--out DIR]   every reply in a date range, as CSV
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -200,7 +201,7 @@ async function reports(t: Target, o: { practice: string; out: string }): Promise
     keys.push(...(page.Contents ?? []).map((c) => c.Key!));
     ContinuationToken = page.NextContinuationToken;
   } while (ContinuationToken);
-  if (keys.length === 0) throw new UsageError(`No reports yet under s3://${t.reportsBucket}/${prefix}: they are written every day at 06:30 UTC (locally, \`npm start\` writes one).`);
+  if (keys.length === 0) throw new UsageError(`No reports yet under s3://${t.reportsBucket}/${prefix}: they are written every day at 13:00 UTC (locally, \`npm start\` writes one).`);
   // The newest of each kind (daily, weekly, all): names sort by date.
   const latest = new Map<string, string>();
   for (const key of keys.sort()) latest.set(`${key.split('/')[2]}${key.slice(key.lastIndexOf('.'))}`, key);
@@ -212,6 +213,20 @@ async function reports(t: Target, o: { practice: string; out: string }): Promise
     await writeFile(path, await obj.Body!.transformToByteArray());
     console.log(path);
   }
+}
+
+async function exportReplies(t: Target, o: { practice: string; from: string; to: string; out: string }): Promise<void> {
+  await checkPractice(o.practice);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(o.from) || !/^\d{4}-\d{2}-\d{2}$/.test(o.to) || o.from > o.to) throw new UsageError('Give --from and --to as YYYY-MM-DD (the practice’s local days, both included), --from not after --to.');
+  const { handler } = await import('../lambdas/handlers/export-replies');
+  process.env.REPORTS_BUCKET_NAME ??= t.reportsBucket;
+  const exported = await handler({ practiceId: o.practice, from: o.from, to: o.to });
+  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(exported.file)!;
+  const obj = await t.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  await mkdir(resolve(o.out), { recursive: true });
+  const path = join(resolve(o.out), basename(key!));
+  await writeFile(path, await obj.Body!.transformToByteArray());
+  console.log(`${exported.rows} replies → ${path} (also ${exported.file})`);
 }
 
 // ---- the program ----
@@ -269,6 +284,13 @@ export function program(): Command {
     .requiredOption('--practice <id>', 'the practice')
     .option('--out <dir>', 'where to put them', '.')
     .action(run((t, o: { practice: string; out: string }) => reports(t, o)));
+  p.command('export-replies')
+    .description('every reply the practice received in a date range, as CSV (safe to open in a spreadsheet)')
+    .requiredOption('--practice <id>', 'the practice')
+    .requiredOption('--from <day>', 'first local day, YYYY-MM-DD')
+    .requiredOption('--to <day>', 'last local day, YYYY-MM-DD (included)')
+    .option('--out <dir>', 'where to put the file', '.')
+    .action(run((t, o: { practice: string; from: string; to: string; out: string }) => exportReplies(t, o)));
   for (const c of p.commands) c.exitOverride().showHelpAfterError(`(outreach ${c.name()} --help lists its options)`);
   return p;
 }

@@ -94,8 +94,15 @@ describe('npx outreach --local', () => {
     expect(r.stdout).toMatch(/daily-\d{4}-\d{2}-\d{2}\.html/);
   });
 
+  it('exports the replies of a date range as CSV, and refuses a range it cannot read', async () => {
+    const r = await cli('export-replies', '--practice', 'sunrise-family', '--from', '2026-01-01', '--to', '2030-12-31', '--out', join(state, 'out'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^0 replies → .*replies-2026-01-01-2030-12-31\.csv/m);
+    expect((await cli('export-replies', '--practice', 'sunrise-family', '--from', '2027-02-01', '--to', '2027-01-01')).stderr).toContain('--from not after --to');
+  });
+
   it('has --help on every command and refuses a missing option with a pointer to it', async () => {
-    for (const command of ['upload', 'import', 'timeline', 'pause', 'resume', 'reports']) {
+    for (const command of ['upload', 'import', 'timeline', 'pause', 'resume', 'reports', 'export-replies']) {
       const r = await cli(command, '--help');
       expect({ command, code: r.code, usage: r.stdout.includes(`Usage: outreach ${command}`) }).toEqual({ command, code: 0, usage: true });
     }
