@@ -21,6 +21,8 @@ import {
   DO_NOT_CALL_PREFIX,
   eventBusName,
   FLAG_DIGEST_PREFIX,
+  OUTREACH_REPORTS_PREFIX,
+  EXPORTS_PREFIX,
   HAND_OFF_PREFIX,
   IMPORT_INBOX_PREFIX,
   IMPORT_REPORTS_PREFIX,
@@ -160,6 +162,9 @@ export class DataStack extends Stack {
         ...expireUnder('expire-appointment-file-results', APPOINTMENT_CHANGES_PREFIX, config.import.reportRetentionDays),
         ...expireUnder('expire-connect-recordings', CONNECT_RECORDINGS_PREFIX, config.import.reportRetentionDays),
         ...expireUnder('expire-flag-digests', FLAG_DIGEST_PREFIX, config.import.reportRetentionDays),
+        // Outreach reports, and reply exports (the replies' text): as long as reports, no longer.
+        ...expireUnder('expire-outreach-reports', OUTREACH_REPORTS_PREFIX, config.import.reportRetentionDays),
+        ...expireUnder('expire-reply-exports', EXPORTS_PREFIX, config.import.reportRetentionDays),
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });

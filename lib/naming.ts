@@ -75,3 +75,7 @@ export function importTriggerDeadLetterQueueName(stage: string): string {
 export function createdInstanceEventsDeadLetterQueueName(stage: string): string {
   return resourceName(stage, 'connect-events-dlq');
 }
+/** Where the outreach reports are written in the reports bucket: `reports/<practice>/<daily|weekly|all>/<name>.csv|.html`. */
+export const OUTREACH_REPORTS_PREFIX = 'reports/';
+/** Where exports (the replies of a date range, with their text) are written in the reports bucket: `exports/<practice>/replies-<from>-<to>.csv`. */
+export const EXPORTS_PREFIX = 'exports/';

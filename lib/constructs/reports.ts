@@ -27,13 +27,10 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge, iamWildcardResourceFinding } from '../compliance';
-import { resourceName } from '../naming';
+import { EXPORTS_PREFIX, OUTREACH_REPORTS_PREFIX, resourceName } from '../naming';
 import type { OutreachFunction, OutreachFunctionProps } from './outreach-function';
 
-/** Where the outreach reports are written in the reports bucket: `reports/<practice>/<daily|weekly|all>/<name>.csv|.html`. */
-export const OUTREACH_REPORTS_PREFIX = 'reports/';
-/** Where exports (the replies of a date range) are written in the reports bucket: `exports/<practice>/replies-<from>-<to>.csv`. */
-export const EXPORTS_PREFIX = 'exports/';
+export { EXPORTS_PREFIX, OUTREACH_REPORTS_PREFIX };
 /** The daily report runs at 13:00 UTC: every US practice's yesterday is over (Hawaii's at 10:00 UTC) and it is ready before 08:00 Eastern. */
 export const REPORT_HOUR_UTC = 13;
 export const REPORT_MINUTE_UTC = 0;

@@ -194,6 +194,13 @@ describe('GIVEN a stage WHEN the data stack is synthesised', () => {
     }
   });
 
+  test('THEN outreach reports and reply exports (the replies\' text) expire like reports', () => {
+    const rule = (id: string, prefix: string, days: number) => ({ Id: id, Prefix: prefix, Status: 'Enabled', ExpirationInDays: days, NoncurrentVersionExpiration: { NoncurrentDays: 1 } });
+    expect(lifecycleRules(prod.data, 'ReportsBucket')).toContainEqual(rule('expire-outreach-reports', 'reports/', 90));
+    expect(lifecycleRules(prod.data, 'ReportsBucket')).toContainEqual(rule('expire-reply-exports', 'exports/', 90));
+    expect(lifecycleRules(dev.data, 'ReportsBucket')).toContainEqual(rule('expire-reply-exports', 'exports/', 365));
+  });
+
   test('THEN appointment-changes files expire like raw uploads; hand-off files, their results and Connect recordings like reports', () => {
     const rule = (id: string, prefix: string, days: number) => ({ Id: id, Prefix: prefix, Status: 'Enabled', ExpirationInDays: days, NoncurrentVersionExpiration: { NoncurrentDays: 1 } });
     expect(lifecycleRules(prod.data, 'ImportBucket')).toContainEqual(rule('purge-appointment-files', 'appointments/', 7));
