@@ -173,8 +173,10 @@ export class RunLedger extends TrackerTable {
   async defer(member: QueuedMember, dueAt: string): Promise<void> {
     if (dueAt <= member.dueAt) return;
     const later: QueuedMember = { ...member, dueAt, deferrals: (member.deferrals ?? 0) + 1 };
+    // The new place first, so a crash in between loses no one; if another sender settled the
+    // person meanwhile (the old place is gone), the new place is taken back, or they would count twice.
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: queuePk(member.runId, rosterShard(member.contactId)), sk: queueSk(later), ...later } }));
-    await this.remove(member);
+    if (!(await this.remove(member))) await this.remove(later);
   }
 
   private async remove(member: QueuedMember): Promise<boolean> {

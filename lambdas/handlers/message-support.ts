@@ -52,7 +52,7 @@ export interface TextRequest extends OneOffRequest {
 
 export type SendOutcome =
   | { readonly status: 'sent' }
-  | { readonly status: 'already'; readonly as: Attempt['status']; readonly about: string }
+  | { readonly status: 'already'; readonly as: Attempt['status']; readonly about: string; readonly since: string }
   | { readonly status: 'skipped'; readonly reason: string }
   | { readonly status: 'failed'; readonly reason: string }
   | { readonly status: 'later'; readonly at: string };
@@ -168,7 +168,7 @@ export async function sendOneOff(r: OneOffRequest, channel: OneOffChannel): Prom
   };
 
   const existing = await ledger.getAttempt(r.practice.id, r.contact.contactId, r.key);
-  if (existing) return { status: 'already', as: existing.status, about: existing.enrollmentId };
+  if (existing) return { status: 'already', as: existing.status, about: existing.enrollmentId, since: existing.at };
   const voice = channel.step.channel !== 'sms';
   if (r.contact.optedOut.all || r.contact.optedOut[voice ? 'voice' : 'sms']) return skip('opted-out');
   if (r.contact.status === 'deceased') return skip('deceased');
@@ -186,7 +186,7 @@ export async function sendOneOff(r: OneOffRequest, channel: OneOffChannel): Prom
 
     const claimed = attempt({ language: plan.language, to: plan.to, capDate: plan.capDate });
     const claim = await ledger.claimAttempt(claimed);
-    if (!claim.claimed) return { status: 'already', as: claim.existing.status, about: claim.existing.enrollmentId };
+    if (!claim.claimed) return { status: 'already', as: claim.existing.status, about: claim.existing.enrollmentId, since: claim.existing.at };
     if (!(await ledger.takeCap(r.practice.id, r.contact.contactId, plan.capDate!, s.capLedger))) {
       await ledger.releaseAttempt(claimed);
       continue;

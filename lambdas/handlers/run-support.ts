@@ -214,6 +214,11 @@ function campaignDueAt(card: SegmentCard, campaign: Campaign, practice: Practice
   return due > startAt ? new Date(due).toISOString() : startAt;
 }
 
+/** A claim older than this was left by a sender that died. */
+const STALE_CLAIM_MS = 15 * 60_000;
+/** How soon a sender looks again at people another sender holds. */
+const BUSY_RETRY_MS = 5_000;
+
 /** How often the sender looks at the run for a cancellation. */
 const CANCEL_CHECK_MS = 1000;
 const SAFETY_MS = 30_000;
@@ -274,7 +279,8 @@ export async function sendDue(state: RunState, budget: { getRemainingTimeInMilli
   if (more()) {
     // Nobody is due now: wait for the next one, or finish.
     const next = await runs.nextDue(run.runId);
-    if (next) return { ...state, next: 'wait', waitUntil: next };
+    // Someone due now but held by another sender of the run: look again shortly, not in a tight loop.
+    if (next) return { ...state, next: 'wait', waitUntil: next > now().toISOString() ? next : new Date(now().getTime() + BUSY_RETRY_MS).toISOString() };
     await runs.setStatus(run.practiceId, run.runId, 'done', ['queued', 'sending'], { finishedAt: now().toISOString() });
     logger.info('run done', { practiceId: run.practiceId, runId: run.runId });
     return { ...state, next: 'done' };
@@ -298,6 +304,7 @@ async function drainCancelled(run: Run, state: RunState): Promise<RunState> {
 async function sendToMember(run: Run, practice: PracticeProfile, member: QueuedMember): Promise<void> {
   const { runs } = runDependencies();
   const outcome = await outcomeFor(run, practice, member);
+  if (outcome.status === 'busy') return;
   if (outcome.status === 'later') {
     await runs.defer(member, outcome.at);
     return;
@@ -305,7 +312,7 @@ async function sendToMember(run: Run, practice: PracticeProfile, member: QueuedM
   await runs.settle(practice.id, member, outcome);
 }
 
-async function outcomeFor(run: Run, practice: PracticeProfile, member: QueuedMember): Promise<MemberOutcome | { status: 'later'; at: string }> {
+async function outcomeFor(run: Run, practice: PracticeProfile, member: QueuedMember): Promise<MemberOutcome | { status: 'later'; at: string } | { status: 'busy' }> {
   const { config } = runDependencies();
   const contact = await cadenceDependencies().tracker.getContact(practice.id, member.contactId);
   if (!contact) return { status: 'skipped', reason: 'not-in-tracker' };
@@ -340,7 +347,9 @@ async function outcomeFor(run: Run, practice: PracticeProfile, member: QueuedMem
     case 'already':
       // This run's own send (a retried task): count it; another run's (a campaign occurrence sent yesterday): a skip.
       if (sent.about !== run.runId) return { status: 'skipped', reason: `already-${sent.as}` };
-      if (sent.as === 'claimed') return { status: 'later', at: new Date(now().getTime() + 60_000).toISOString() };
+      // Another sender of this run holds it right now: leave it to them. A claim left by a sender
+      // that died is not sent again (it may have gone out): counted as failed after a while.
+      if (sent.as === 'claimed') return now().getTime() - Date.parse(sent.since) < STALE_CLAIM_MS ? { status: 'busy' } : { status: 'failed' };
       return sent.as === 'skipped' ? { status: 'skipped', reason: 'skipped-before' } : sent.as === 'failed' ? { status: 'failed' } : { status: 'sent' };
   }
 }

@@ -115,7 +115,7 @@ export const handler = async (payload: unknown): Promise<ApiAnswer> => {
           },
         },
       );
-      const { about: _about, ...shown } = outcome as SendOutcome & { about?: string };
+      const { about: _about, since: _since, ...shown } = outcome as SendOutcome & { about?: string; since?: string };
       return answer(outcome.status === 'sent' || outcome.status === 'already' ? 200 : outcome.status === 'later' ? 202 : 409, shown);
     }
     case 'POST /practices/{practiceId}/contacts/{contactId}/consent': {

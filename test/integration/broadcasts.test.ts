@@ -67,6 +67,8 @@ describe('segments, broadcasts and campaigns', () => {
     dir = mkdtempSync(join(tmpdir(), 'broadcasts-'));
     const configPath = cadenceTestConfig(dir, (config) => {
       for (const p of config.practices) p.enrollment = { byPrefix: {} };
+      // Five texts a second: the 31-person run below lasts long enough to be cancelled in the middle.
+      for (const p of config.practices) p.sms = { ...p.sms, messagesPerSecond: 5 };
       config.segments = [
         { name: 'patients', practice: SUNRISE, filter: { tags: { anyOf: ['patient'] } } },
         { name: 'staff', practice: SUNRISE, filter: { tags: { anyOf: ['staff'] } } },
@@ -246,7 +248,7 @@ describe('segments, broadcasts and campaigns', () => {
     const { runs: started, last } = await startedRuns(stack, runSeq);
     runSeq = last;
     const running = runRun(started[0]!.input, new Date('2027-03-04T18:00:00Z'), started[0]!.name);
-    // The sample pace is 20 texts a second: cancel once a few went out.
+    // At five texts a second: cancel once a few went out.
     let sentBefore = 0;
     for (let i = 0; i < 200 && sentBefore < 3; i++) {
       await new Promise((r) => setTimeout(r, 25));
