@@ -8,6 +8,7 @@
 import * as path from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -18,7 +19,7 @@ import type { Construct } from 'constructs';
 import type { StageConfig } from '../lambdas/domain/stage-config';
 import { acknowledge } from './compliance';
 import { OutreachFunction, type OutreachFunctionProps } from './constructs/outreach-function';
-import { outreachWorkflow } from './constructs/workflow';
+import { grantWorkflowKey, outreachWorkflow } from './constructs/workflow';
 import { IMPORT_INBOX_PREFIX, importTriggerDeadLetterQueueName, importWorkflowName, resourceName } from './naming';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
@@ -188,11 +189,14 @@ export class ImportStack extends Stack {
         maxEventAge: Duration.hours(24),
       }),
     );
-    // CDK's SfnStateMachine target makes this role as a child of the state machine.
+    // CDK's SfnStateMachine target makes this role as a child of the state machine; starting
+    // the encrypted workflow takes its key as well.
+    const triggerRole = stateMachine.node.findChild('EventsRole') as iam.Role;
+    grantWorkflowKey(stateMachine, props.key, triggerRole);
     acknowledge(
-      stateMachine.node.findChild('EventsRole'),
+      triggerRole,
       'HIPAA.Security-IAMNoInlinePolicy',
-      "CDK's per-role policy of the rule target role: states:StartExecution on the import workflow only.",
+      "CDK's per-role policy of the rule target role: states:StartExecution on the import workflow, and the stage key for that workflow's encryption context only.",
     );
 
     this.stateMachine = stateMachine;

@@ -27,6 +27,7 @@ import { acknowledge, iamWildcardActionFinding, iamWildcardResourceFinding, valu
 import { ORIGINATION_IDENTITIES_ENV, originationIdentitiesJson, type OriginationIdentities } from '../messaging-stack';
 import { IMPORT_INBOX_PREFIX, IMPORT_REPORTS_PREFIX, lambdaLogGroupName } from '../naming';
 import { contactCentersParameterName } from '../../lambdas/domain/stage-config';
+import { grantStartWorkflow } from './workflow';
 
 /** Where the stage config lands inside the deployed bundle (the Lambda task root). */
 export const BUNDLED_STAGE_CONFIG_FILE = '/var/task/stage-config.json';
@@ -125,9 +126,12 @@ export class OutreachFunction extends Construct implements iam.IGrantable {
   public readonly grantPrincipal: iam.IPrincipal;
 
   private readonly handler: nodejs.NodejsFunction;
+  /** The stage key: it encrypts the log group and the workflows this function starts. */
+  private readonly stageKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: OutreachFunctionProps) {
     super(scope, id);
+    this.stageKey = props.logEncryptionKey;
 
     // An own role instead of the default one: the default attaches the AWS managed
     // AWSLambdaBasicExecutionRole (write to any log group); this one may write to its own
@@ -409,17 +413,17 @@ export class OutreachFunction extends Construct implements iam.IGrantable {
     return this;
   }
 
-  /** Sets CADENCE_STATE_MACHINE_ARN and grants states:StartExecution on that state machine only. */
+  /** Sets CADENCE_STATE_MACHINE_ARN and grants states:StartExecution (and its key) on that state machine only. */
   public bindCadenceWorkflow(stateMachine: sfn.IStateMachine): this {
     this.handler.addEnvironment(ENV.cadenceStateMachineArn, stateMachine.stateMachineArn);
-    stateMachine.grantStartExecution(this);
+    grantStartWorkflow(stateMachine, this.stageKey, this);
     return this;
   }
 
-  /** Sets RUN_STATE_MACHINE_ARN and grants states:StartExecution on that (broadcast and campaign run) state machine only. */
+  /** Sets RUN_STATE_MACHINE_ARN and grants states:StartExecution (and its key) on that (broadcast and campaign run) state machine only. */
   public bindRunWorkflow(stateMachine: sfn.IStateMachine): this {
     this.handler.addEnvironment(ENV.runStateMachineArn, stateMachine.stateMachineArn);
-    stateMachine.grantStartExecution(this);
+    grantStartWorkflow(stateMachine, this.stageKey, this);
     return this;
   }
 

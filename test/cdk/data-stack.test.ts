@@ -71,6 +71,24 @@ describe('GIVEN a stage WHEN the data stack is synthesised', () => {
     });
   });
 
+  test('THEN every AWS service the key policy lets in is held to this account (no service may use the key on anyone\'s behalf)', () => {
+    const statements = Object.values(dev.data.findResources('AWS::KMS::Key'))[0].Properties.KeyPolicy.Statement as Array<Record<string, any>>;
+    const services = statements.filter((s) => s.Principal?.Service);
+    expect([...new Set(services.map((s) => s.Principal.Service))].sort()).toEqual([
+      'cloudwatch.amazonaws.com',
+      'delivery.logs.amazonaws.com',
+      'events.amazonaws.com',
+      'logs.us-east-1.amazonaws.com',
+      'sms-voice.amazonaws.com',
+    ]);
+    for (const s of services) expect(s.Condition).toBeDefined();
+    // Step Functions' log delivery (added by CDK for workflows under the stage key): this account's log deliveries only.
+    expect(services.find((s) => s.Principal.Service === 'delivery.logs.amazonaws.com')!.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:', { Ref: 'AWS::AccountId' }, ':*']] } },
+    });
+  });
+
   test('THEN the tracker table is built from TRACKER_TABLE: string keys, TTL attribute, on-demand', () => {
     dev.data.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [

@@ -241,7 +241,16 @@ describe('GIVEN the sample stage WHEN the import stack is synthesised', () => {
     const rule = Object.values(template.findResources('AWS::Events::Rule'))[0];
     expect(rule.Properties.EventBusName).toBeUndefined(); // S3 events arrive on the default bus
     const targetRole = rule.Properties.Targets[0].RoleArn['Fn::GetAtt'][0];
-    expect(statementsOfRole(template, targetRole)).toEqual([{ Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: machineId } }]);
+    expect(statementsOfRole(template, targetRole)).toEqual([
+      { Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: machineId } },
+      // The workflow is encrypted with the stage key: starting it takes the key, for this workflow only.
+      {
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: importValueOf('Key'),
+        Condition: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': { Ref: machineId } } },
+      },
+    ]);
   });
 
   test('THEN undeliverable trigger events land in a KMS-encrypted, TLS-only queue that only the rule may write to', () => {

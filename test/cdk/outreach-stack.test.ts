@@ -7,6 +7,8 @@ import { CADENCE_WORKFLOW_DEFINITION, contactCenterInstance } from '../../lib/ou
 import {
   allStatements,
   allowedActions,
+  isWorkflowKeyStatement,
+  workflowKeyContext,
   asArray,
   functionLogicalId,
   sampleConfig,
@@ -128,7 +130,8 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
       expect(dynamo).toHaveLength(1);
       expect(asArray(dynamo[0].Action)).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
       expect(dynamo[0].Resource).toEqual(importValueOf('Data', 'TrackerTable'));
-      expect(grants(statementsOf(key), 'kms:Decrypt').flatMap((s) => asArray(s.Resource))).toEqual([importValueOf('Data', 'Key')]);
+      // Beside the workflow key (bound to one state machine's encryption context, tested below).
+      expect(grants(statementsOf(key).filter((s) => !isWorkflowKeyStatement(s)), 'kms:Decrypt').flatMap((s) => asArray(s.Resource))).toEqual([importValueOf('Data', 'Key')]);
     });
   });
 
@@ -276,6 +279,30 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
     );
   });
 
+  test('THEN every workflow (import, cadence, runs) keeps its definition and execution history under the stage key', () => {
+    const machines = [sample.import, sample.outreach].flatMap((t) => Object.values(t.findResources('AWS::StepFunctions::StateMachine')));
+    expect(machines.map((m) => m.Properties.StateMachineName).sort()).toEqual(['outreach-dev-cadence', 'outreach-dev-import', 'outreach-dev-runs']);
+    for (const machine of machines) {
+      expect(machine.Properties.EncryptionConfiguration).toEqual({ Type: 'CUSTOMER_MANAGED_KMS_KEY', KmsKeyId: importValueOf('Data', 'Key'), KmsDataKeyReusePeriodSeconds: 900 });
+    }
+  });
+
+  test('THEN whoever may start a workflow may use the stage key for that workflow\'s executions, and for no other', () => {
+    let starters = 0;
+    for (const t of [sample.import, sample.outreach]) {
+      for (const policy of Object.values(t.findResources('AWS::IAM::Policy'))) {
+        const statements = policy.Properties.PolicyDocument.Statement as Statement[];
+        const started = statements.filter((s) => asArray(s.Action).includes('states:StartExecution')).flatMap((s) => asArray(s.Resource));
+        const keyedFor = statements.filter(isWorkflowKeyStatement).map(workflowKeyContext).filter(Boolean);
+        if (started.length === 0) continue;
+        starters++;
+        expect(keyedFor).toEqual(started);
+      }
+    }
+    // import-enroll, the appointment desk's functions, record-disposition, receive-reply, run-start, the staff API, the import trigger...
+    expect(starters).toBeGreaterThanOrEqual(8);
+  });
+
   test('THEN each ${<Task>FunctionArn} placeholder of cadence.asl.json is substituted with that task\'s function, and there are no others', () => {
     const fnArn = (key: FunctionKey) => ({ 'Fn::GetAtt': [functionLogicalId(template, FUNCTIONS[key]), 'Arn'] });
     const machine = cadenceMachine();
@@ -297,7 +324,9 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
     const invokes = grants(statements, 'lambda:InvokeFunction');
     const invoked = invokes.flatMap((s) => asArray(s.Resource)).map((r: any) => (r['Fn::GetAtt'] ?? r['Fn::Join'][1][0]['Fn::GetAtt'])[0]);
     expect([...new Set(invoked)].sort()).toEqual(CADENCE.map((key) => functionLogicalId(template, FUNCTIONS[key])).sort());
-    expect(allowedActions(statements).filter((a) => !/^(lambda:InvokeFunction|xray:.*|logs:.*)$/.test(a))).toEqual([]);
+    // The stage key only for its own execution history and its log delivery.
+    expect(allowedActions(statements.filter((s) => !isWorkflowKeyStatement(s))).filter((a) => !/^(lambda:InvokeFunction|xray:.*|logs:.*)$/.test(a))).toEqual([]);
+    expect(JSON.stringify(statements.filter(isWorkflowKeyStatement).map(workflowKeyContext).filter(Boolean))).toMatch(/^\[\{"Fn::Join":\[.*":stateMachine:outreach-dev-cadence"\]\]\}\]$/);
     expect(statements.filter((s) => asArray(s.Resource).includes('*')).flatMap((s) => asArray(s.Action)).filter((a) => !/^(xray|logs):/.test(a))).toEqual([]);
   });
 

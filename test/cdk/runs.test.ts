@@ -10,6 +10,8 @@ import { CAMPAIGN_START_HOUR_LOCAL, RUN_WORKFLOW_DEFINITION, scheduleName } from
 import {
   allStatements,
   allowedActions,
+  isWorkflowKeyStatement,
+  workflowKeyContext,
   apiRoutes,
   asArray,
   functionLogicalId,
@@ -150,7 +152,9 @@ describe('GIVEN a stage with a segment, a broadcast at a set time, one without, 
       const statements = statementsOfRole(t, runMachine().RoleArn['Fn::GetAtt'][0]);
       const invoked = resourcesOf(grantsOf(statements, 'lambda:InvokeFunction')).map((r: any) => (r['Fn::GetAtt'] ?? r['Fn::Join'][1][0]['Fn::GetAtt'])[0]);
       expect([...new Set(invoked)].sort()).toEqual([fnId('planShard'), fnId('sendDue'), fnId('recordFailure')].sort());
-      expect(allowedActions(statements).filter((a) => !/^(lambda:InvokeFunction|xray:.*|logs:.*)$/.test(a))).toEqual([]);
+      // The stage key only for its own execution history and its log delivery.
+      expect(allowedActions(statements.filter((s) => !isWorkflowKeyStatement(s))).filter((a) => !/^(lambda:InvokeFunction|xray:.*|logs:.*)$/.test(a))).toEqual([]);
+      expect(JSON.stringify(statements.filter(isWorkflowKeyStatement).map(workflowKeyContext).filter(Boolean))).toMatch(/":stateMachine:outreach-dev-runs"\]\]\}\]$/);
     });
 
     test.each(Object.entries(TASKS))('lets %s\'s function run as long as the Task\'s TimeoutSeconds in run.asl.json', (state, key) => {

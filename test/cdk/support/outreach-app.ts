@@ -104,6 +104,20 @@ export function allowedActions(statements: Statement[]): string[] {
   return statements.filter((s) => s.Effect === 'Allow').flatMap((s) => asArray(s.Action));
 }
 
+const STATES_CONTEXT = 'kms:EncryptionContext:aws:states:stateMachineArn';
+const LOGS_CONTEXT = 'kms:EncryptionContext:SourceArn';
+
+/** Whether a statement uses KMS only inside one state machine's (or log delivery's) encryption context. */
+export function isWorkflowKeyStatement(s: Statement): boolean {
+  const context = (s.Condition as any)?.StringEquals ?? {};
+  return asArray(s.Action).every((a) => a.startsWith('kms:')) && (STATES_CONTEXT in context || LOGS_CONTEXT in context);
+}
+
+/** The state machine (as the template refers to it) whose encryption context a KMS statement is limited to. */
+export function workflowKeyContext(s: Statement): unknown {
+  return (s.Condition as any)?.StringEquals?.[STATES_CONTEXT];
+}
+
 /**
  * Every method of the template's REST API as `VERB /resource/path` (the path template API
  * Gateway hands the function as `resource`) → the method's properties.
