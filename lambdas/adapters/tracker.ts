@@ -409,8 +409,16 @@ export class Tracker extends TrackerTable {
     });
   }
 
+  /** The language the person gave (to an agent, in a call): it stands over import files from now on. */
   async setLanguage(practiceId: string, contactId: string, language: string, source: string, at: string): Promise<void> {
-    await this.changeProfile(practiceId, contactId, { at, id: `language-${language}`, kind: 'language', detail: { language, source } }, 'SET #language = :language', { '#language': 'language' }, { ':language': language });
+    await this.changeProfile(
+      practiceId,
+      contactId,
+      { at, id: `language-${language}`, kind: 'language', detail: { language, source } },
+      'SET #language = :language, languageSource = :source',
+      { '#language': 'language' },
+      { ':language': language, ':source': source },
+    );
   }
 
   /**

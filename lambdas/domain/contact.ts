@@ -58,6 +58,11 @@ export interface Contact extends Omit<ContactDraft, 'phones' | 'consent' | 'doNo
   readonly undeliverable?: Readonly<Record<string, { readonly channel: 'sms' | 'all'; readonly at: string }>>;
   /** When a message last reached each number (epoch ms): failures before it do not count. */
   readonly lastDelivered?: Readonly<Record<string, number>>;
+  /**
+   * Who gave the language when the person said it themselves (to an agent, in a call):
+   * set, it stands over what files say until the person says otherwise.
+   */
+  readonly languageSource?: string;
   /** @default 'open' */
   readonly status?: ContactStatus;
   /** The practice-local date of the next booked appointment (for segments and campaigns); kept by the appointment desk. */
@@ -131,7 +136,7 @@ export function createContact(contactId: string, draft: ContactDraft, ctx: Merge
 /**
  * Merges a row into a known person: the newer file wins for what it states, stays
  * silent where it is silent, and can add but never remove numbers, tags, an opt-out
- * or a do-not-call request. `changed` says whether anything a person would see moved.
+ * or a do-not-call request, nor change a language the person gave us themselves. `changed` says whether anything a person would see moved.
  */
 export function mergeContact(existing: Contact, draft: ContactDraft, ctx: MergeContext): { contact: Contact; changed: boolean; consentChanges: ConsentChange[] } {
   const rowHash = draftHash(draft);
@@ -177,7 +182,8 @@ export function mergeContact(existing: Contact, draft: ContactDraft, ctx: MergeC
     phones,
     unusablePhones,
     address: mergeAddress(existing.address, draft.address),
-    language: draft.language ?? existing.language,
+    // What the person told us outranks a file's column (often a default the practice never updated).
+    language: existing.languageSource ? existing.language : (draft.language ?? existing.language),
     email: draft.email ?? existing.email,
     dateOfBirth: draft.dateOfBirth ?? existing.dateOfBirth,
     lastVisitDate: latest(existing.lastVisitDate, draft.lastVisitDate),

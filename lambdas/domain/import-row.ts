@@ -125,8 +125,8 @@ export function readRow(cells: Iterable<readonly [ColumnMapping, string]>, ctx: 
 
   const language = optional(single.get('language'), languageCode, 'language', warnings);
   const email = optional(single.get('email'), emailAddress, 'email', warnings);
-  const dateOfBirth = optional(single.get('dateOfBirth'), (v) => calendarDate(v, ctx.today), 'date of birth', warnings);
-  const lastVisitDate = optional(single.get('lastVisitDate'), (v) => calendarDate(v, ctx.today), 'last visit date', warnings);
+  const dateOfBirth = pastDate(single.get('dateOfBirth'), ctx.today, 'date of birth', warnings);
+  const lastVisitDate = pastDate(single.get('lastVisitDate'), ctx.today, 'last visit date', warnings);
   const flag = (field: CanonicalField) => {
     const parsed = yesNo(single.get(field));
     if (parsed === 'unreadable') {
@@ -179,6 +179,14 @@ function mailingAddress(single: ReadonlyMap<CanonicalField, string>, warnings: s
 function tidySpaces(raw: string | undefined): string | undefined {
   const text = (raw ?? '').replace(/\s+/g, ' ').trim();
   return text === '' ? undefined : text;
+}
+
+/** Births and visits are behind us: a date after today is a typo, left out with a warning saying so. */
+function pastDate(raw: string | undefined, today: Date, what: string, warnings: string[]): string | undefined {
+  if (raw === undefined) return undefined;
+  const date = calendarDate(raw, today, 'past');
+  if (date === undefined) warnings.push(calendarDate(raw, today) ? `${what}: "${raw}" is after today; ignored` : `${what}: "${raw}" could not be read; ignored`);
+  return date;
 }
 
 function optional<T>(raw: string | undefined, read: (v: string) => T | undefined, what: string, warnings: string[]): T | undefined {

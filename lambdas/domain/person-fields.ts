@@ -94,13 +94,13 @@ const LANGUAGES: Readonly<Record<string, string>> = {
   so: 'so', somali: 'so', am: 'am', amharic: 'am', fa: 'fa', farsi: 'fa', persian: 'fa',
 };
 
-/** "Spanish", "Español", "es", "es-MX" → "es". */
+/** "Spanish", "Español", "es", "es-MX", "English (US)", "Chinese (Mandarin)", "Spanish/English" → the first language named. */
 export function languageCode(raw: string | undefined): string | undefined {
   const text = (raw ?? '').trim();
   if (text === '') return undefined;
-  const base = text.split(/[-_]/)[0]!;
-  const key = base.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z]/g, '');
-  return LANGUAGES[key] ?? LANGUAGES[text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z]/g, '')];
+  const key = (s: string) => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z]/g, '');
+  const first = text.split(/[-_(/,;|]/)[0]!;
+  return LANGUAGES[key(first)] ?? LANGUAGES[key(text)];
 }
 
 /** Yes/no columns: "Y", "yes", "true", "1", "x", "opted in" … and their opposites. */
@@ -114,27 +114,38 @@ export function yesNo(raw: string | undefined): boolean | undefined | 'unreadabl
 
 /**
  * Calendar dates as spreadsheets write them: 2024-03-09, 03/09/2024, 3/9/24, 20240309.
- * US order (month first) for slashed dates; two-digit years are taken as the most
- * recent such year not in the future (so a 1950s birthday stays in the 1900s).
+ * US order (month first) for slashed dates. `kind` says what the date can be:
+ * - `past` (a birth, a visit): a two-digit year is the most recent such date not after
+ *   today (so a 1950s birthday stays in the 1900s and 12/31/26 read in March 2026 is 1926),
+ *   and a date after today is no such date;
+ * - `any` (a recall or due date): a two-digit year is the one nearest today.
  */
-export function calendarDate(raw: string | undefined, today: Date): string | undefined {
+export function calendarDate(raw: string | undefined, today: Date, kind: 'past' | 'any' = 'any'): string | undefined {
   const text = (raw ?? '').trim();
   let y: number, m: number, d: number;
   let match: RegExpExecArray | null;
+  let twoDigitYear = false;
   if ((match = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$/.exec(text))) [y, m, d] = [+match[1]!, +match[2]!, +match[3]!];
   else if ((match = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$/.exec(text))) {
     [m, d, y] = [+match[1]!, +match[2]!, +match[3]!];
-    if (match[3]!.length === 2) {
-      const thisYear = today.getUTCFullYear();
-      y += Math.floor(thisYear / 100) * 100;
-      if (y > thisYear) y -= 100;
-    }
+    twoDigitYear = match[3]!.length === 2;
   } else if ((match = /^(\d{4})(\d{2})(\d{2})$/.exec(text))) [y, m, d] = [+match[1]!, +match[2]!, +match[3]!];
   else return undefined;
+  const todayIso = today.toISOString().slice(0, 10);
+  if (twoDigitYear) {
+    const century = Math.floor(today.getUTCFullYear() / 100) * 100;
+    y += century;
+    if (kind === 'past' && isoDate(y, m, d) > todayIso) y -= 100;
+    if (kind === 'any' && y - today.getUTCFullYear() > 50) y -= 100;
+    if (kind === 'any' && today.getUTCFullYear() - y > 50) y += 100;
+  }
   const date = new Date(Date.UTC(y, m - 1, d));
   if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return undefined;
-  return date.toISOString().slice(0, 10);
+  const iso = date.toISOString().slice(0, 10);
+  return kind === 'past' && iso > todayIso ? undefined : iso;
 }
+
+const isoDate = (y: number, m: number, d: number) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 
 /** "Diabetes; Spanish speakers | staff" → ["diabetes", "spanish speakers", "staff"]. */
 export function tagList(raw: string | undefined): string[] {

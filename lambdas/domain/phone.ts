@@ -35,12 +35,22 @@ export function normalisePhone(raw: string, defaultCountry: CountryCode = 'US'):
   if (letterRuns.some((run) => run.length < 3)) return { ok: false, reason: 'contains letters' };
   text = text.replace(/[a-z]/gi, (c) => KEYPAD[c.toLowerCase()]!);
   if (!/\d/.test(text)) return { ok: false, reason: 'no digits' };
+  text = withoutMexicanMobileOne(text);
 
   const parsed = parsePhoneNumberFromString(text, defaultCountry);
   if (!parsed) return { ok: false, reason: 'not a phone number' };
   if (!parsed.isPossible()) return { ok: false, reason: parsed.nationalNumber.length < 10 ? 'too short' : 'wrong length' };
   if (!parsed.isValid()) return { ok: false, reason: 'not a valid number for its country' };
   return extension ? { ok: true, e164: parsed.number, extension } : { ok: true, e164: parsed.number };
+}
+
+/**
+ * Mexico dropped the "1" its mobiles were dialled with from abroad (+52 1 55 …) in 2019;
+ * address books still hold it, and the number without it is the same phone.
+ */
+function withoutMexicanMobileOne(text: string): string {
+  const match = /^(?:\+|00|011)521(\d{10})$/.exec(text.replace(/[^\d+]/g, ''));
+  return match ? `+52${match[1]}` : text;
 }
 
 export type Channel = 'sms' | 'voice';

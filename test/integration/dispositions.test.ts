@@ -177,6 +177,11 @@ describe('record-disposition', () => {
     ]);
     expect(contact.language).toBe('es');
     expect((await dependencies().tracker.getValidations([mobile])).get(mobile)?.phoneType).toBe('MOBILE');
+
+    // Next month's file still says English (the practice's default): what the person told the agent stands.
+    await enrollPeople(stack, mkdtempSync(join(tmpdir(), 'dispositions-next-')), SUNRISE, 'dispositions-next-month.csv', [{ ...people.newMobile!, language: 'English', firstName: 'Patricia' }]);
+    const after = await contactOf(people.newMobile!);
+    expect([after.firstName, after.language, after.languageSource]).toEqual(['Patricia', 'es', expect.stringMatching(/./)]);
   });
 
   it('"don\'t text me" told to an agent ends texts for the person and puts the number called on End User Messaging\'s opt-out list', async () => {

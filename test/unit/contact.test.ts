@@ -148,6 +148,13 @@ describe('mergeContact', () => {
     expect([contact.email, contact.language, contact.middleName, contact.cadence, contact.lastName]).toEqual(['ana@example.com', 'es', 'Maria', 'flu', 'Lopez']);
   });
 
+  it('keeps a language the person gave an agent over the file\'s column, which still sets it for everyone else', () => {
+    const toldAgent = { ...created(draft({ language: 'en' })), language: 'es', languageSource: 'agent:a-17' };
+    const merged = mergeContact(toldAgent, draft({ language: 'en', email: 'new@example.com' }), second).contact;
+    expect([merged.language, merged.languageSource, merged.email]).toEqual(['es', 'agent:a-17', 'new@example.com']);
+    expect(mergeContact(created(draft({ language: 'en' })), draft({ language: 'es' }), second).contact.language).toBe('es');
+  });
+
   it('keeps the first external id a contact was given', () => {
     const { contact } = mergeContact(created(draft({ externalId: 'A1' })), draft({ externalId: 'B2' }), second);
     expect(contact.externalId).toBe('A1');

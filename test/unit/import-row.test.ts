@@ -213,6 +213,15 @@ describe('readRow', () => {
       expect([draft.email, draft.dateOfBirth, draft.lastVisitDate, draft.language]).toEqual([undefined, undefined, undefined, undefined]);
     });
 
+    it('warns about a date of birth or last visit after today (a typo) and leaves it out; a two-digit year is read as behind us', () => {
+      const ahead = accepted({ 'First Name': 'Ana', Mobile: '206-555-0143', DOB: '2030-01-01', 'Last Visit': '03/02/2026' });
+      expect(ahead.warnings).toEqual(['date of birth: "2030-01-01" is after today; ignored', 'last visit date: "03/02/2026" is after today; ignored']);
+      expect([ahead.draft.dateOfBirth, ahead.draft.lastVisitDate]).toEqual([undefined, undefined]);
+      const twoDigit = accepted({ 'First Name': 'Ana', Mobile: '206-555-0143', DOB: '12/31/26', 'Last Visit': '2/27/26' });
+      expect(twoDigit.warnings).toEqual([]);
+      expect([twoDigit.draft.dateOfBirth, twoDigit.draft.lastVisitDate]).toEqual(['1926-12-31', '2026-02-27']);
+    });
+
     it('warns about yes/no flags it cannot read and treats them as silent', () => {
       const { draft, warnings } = accepted({ 'First Name': 'Ana', Mobile: '206-555-0143', 'SMS Consent': 'maybe', DNC: 'ask later' });
       expect(warnings).toEqual(['smsConsent: "maybe" is not yes or no; ignored', 'doNotCall: "ask later" is not yes or no; ignored']);

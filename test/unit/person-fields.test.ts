@@ -156,11 +156,16 @@ describe('languageCode', () => {
     ['zh-Hant', 'zh'],
     ['Mandarin', 'zh'],
     ['Français', 'fr'],
+    ['English (US)', 'en'],
+    ['Chinese (Mandarin)', 'zh'],
+    ['Portuguese - Brazil', 'pt'],
+    ['Spanish/English', 'es'],
+    ['Spanish, English', 'es'],
   ])('reads %j as %s', (raw, expected) => {
     expect(languageCode(raw)).toBe(expected);
   });
 
-  it.each([['Klingon'], [''], ['  '], [undefined]])('returns undefined for %j', (raw) => {
+  it.each([['Klingon'], [''], ['  '], [undefined], ['ASL'], ['(US)']])('returns undefined for %j', (raw) => {
     expect(languageCode(raw)).toBeUndefined();
   });
 });
@@ -205,14 +210,37 @@ describe('calendarDate', () => {
     expect(calendarDate(raw, today)).toBe(expected);
   });
 
-  it('takes a two-digit year as this century when that year is not in the future', () => {
-    expect(calendarDate('3/9/24', today)).toBe('2024-03-09');
-    expect(calendarDate('1/1/26', today)).toBe('2026-01-01');
+  describe('a date in the past (a birth, a visit)', () => {
+    it('takes a two-digit year as this century when that date is not after today', () => {
+      expect(calendarDate('3/9/24', today, 'past')).toBe('2024-03-09');
+      expect(calendarDate('1/1/26', today, 'past')).toBe('2026-01-01');
+      expect(calendarDate('3/1/26', today, 'past')).toBe('2026-03-01');
+    });
+
+    it('takes a two-digit year as last century when this century would be after today, by date and not only by year', () => {
+      expect(calendarDate('3/9/55', today, 'past')).toBe('1955-03-09');
+      expect(calendarDate('3/9/27', today, 'past')).toBe('1927-03-09');
+      expect(calendarDate('12/31/26', today, 'past')).toBe('1926-12-31');
+      expect(calendarDate('3/2/26', today, 'past')).toBe('1926-03-02');
+    });
+
+    it.each([['2026-03-02'], ['03/02/2026'], ['20301231']])('refuses %j, after today', (raw) => {
+      expect(calendarDate(raw, today, 'past')).toBeUndefined();
+    });
   });
 
-  it('takes a two-digit year as last century when this century would be in the future', () => {
-    expect(calendarDate('3/9/55', today)).toBe('1955-03-09');
-    expect(calendarDate('3/9/27', today)).toBe('1927-03-09');
+  describe('a date that may be ahead (a recall, a due date)', () => {
+    it('takes a two-digit year as the one nearest today', () => {
+      expect(calendarDate('12/31/26', today)).toBe('2026-12-31');
+      expect(calendarDate('3/9/27', today)).toBe('2027-03-09');
+      expect(calendarDate('3/9/24', today)).toBe('2024-03-09');
+      expect(calendarDate('3/9/76', today)).toBe('2076-03-09');
+      expect(calendarDate('3/9/77', today)).toBe('1977-03-09');
+    });
+
+    it('keeps a four-digit year after today', () => {
+      expect(calendarDate('2030-12-31', today)).toBe('2030-12-31');
+    });
   });
 
   it.each([['02/30/2024'], ['2024-02-30'], ['2023-02-29'], ['13/01/2024'], ['00/10/2024'], ['20241301']])('rejects impossible date %j', (raw) => {

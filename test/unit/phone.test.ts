@@ -108,6 +108,17 @@ describe('normalisePhone', () => {
       expect(normalisePhone('+52 55 1234 5678', 'US')).toEqual({ ok: true, e164: '+525512345678' });
     });
 
+    it.each([['+52 1 55 1234 5678'], ['+521 55 1234 5678'], ['+5215512345678'], ['011 52 1 55 1234 5678'], ['0052 1 55 1234 5678']])(
+      'reads the pre-2019 Mexican mobile form %j (the "1" after +52) as the same phone',
+      (raw) => {
+        expect(normalisePhone(raw, 'US')).toEqual({ ok: true, e164: '+525512345678' });
+      },
+    );
+
+    it('leaves a US number that merely starts with 521 alone', () => {
+      expect(normalisePhone('521-555-0147', 'US')).not.toEqual(expect.objectContaining({ e164: expect.stringMatching(/^\+52/) }));
+    });
+
     it('refuses a national UK number when the default country is US', () => {
       expect(normalisePhone('020 7946 0958', 'US')).toEqual({ ok: false, reason: 'wrong length' });
     });

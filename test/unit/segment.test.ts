@@ -564,6 +564,12 @@ describe('profileCardOf', () => {
     expect(dates).toEqual({ recallDate: '2026-09-01', leap: '2028-02-29', usStyle: '2026-09-01' });
   });
 
+  it('reads a two-digit year in an import column as the year nearest today: a recall next year is next year, not a century ago', () => {
+    const nextYear = new Date().getUTCFullYear() + 1;
+    const { dates } = profileCardOf(contact({ attributes: { 'Recall Date': `03/01/${String(nextYear % 100).padStart(2, '0')}` } }));
+    expect(dates).toEqual({ recallDate: `${nextYear}-03-01` });
+  });
+
   it('does not let an import column replace the birth date or last visit', () => {
     const { dates } = profileCardOf(contact({ dateOfBirth: '1950-05-05', attributes: { dateOfBirth: '1999-09-09', lastVisitDate: '2020-01-01' } }));
     expect(dates).toEqual({ dateOfBirth: '1950-05-05', lastVisitDate: '2020-01-01' });
