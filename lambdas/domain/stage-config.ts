@@ -225,6 +225,11 @@ export const stageConfigSchema = z
       .strictObject({
         /** The account's PhoneNumberValidate limit this deployment may use (calls per second). */
         ratePerSecond: z.number().positive().max(1000).default(20),
+        /**
+         * The part of ratePerSecond kept for one-off lookups (a number an agent takes down),
+         * paced across every caller; imports use the rest, so together they never pass the limit.
+         */
+        oneOffPerSecond: z.number().positive().max(100).default(1),
         /** A number validated within this many days is not looked up again. */
         freshnessDays: z.number().int().min(1).max(3650).default(180),
         /** Attempts per number before the lookup is recorded as failed and left for the next run. */
@@ -232,7 +237,8 @@ export const stageConfigSchema = z
         /** Numbers one import-validate invocation handles before it checkpoints and hands back. */
         numbersPerInvocation: z.number().int().min(10).max(100_000).default(10_000),
       })
-      .default({ ratePerSecond: 20, freshnessDays: 180, maxAttempts: 6, numbersPerInvocation: 10_000 }),
+      .default({ ratePerSecond: 20, oneOffPerSecond: 1, freshnessDays: 180, maxAttempts: 6, numbersPerInvocation: 10_000 })
+      .refine((v) => v.oneOffPerSecond < v.ratePerSecond, { message: 'oneOffPerSecond must be below ratePerSecond: imports look numbers up with the rest', path: ['oneOffPerSecond'] }),
     messaging: messagingSchema,
     /** When texts, voicemails and calls may go out: the base window, holidays and the per-state table. @default the shipped rules (send-window-rules.ts) */
     sendWindow: sendWindowConfigSchema,
@@ -388,6 +394,11 @@ function issueMessage(issue: z.core.$ZodIssue): string {
 /** The SSM parameter where the ContactCenter stack leaves the ids of the instances it created. */
 export function contactCentersParameterName(stage: string): string {
   return `/outreach/${stage}/contact-centers`;
+}
+
+/** PhoneNumberValidate calls per second an import may make: the deployment's share less what one-off lookups keep. */
+export function importLookupRate(validation: StageConfig['validation']): number {
+  return validation.ratePerSecond - validation.oneOffPerSecond;
 }
 
 export function findPractice(config: StageConfig, practiceId: string): PracticeProfile | undefined {

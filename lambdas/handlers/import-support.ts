@@ -12,7 +12,7 @@ import { loadStageConfig, requiredEnv } from '../adapters/settings';
 import { ConflictError, Tracker } from '../adapters/tracker';
 import { Roster } from '../adapters/roster';
 import { importIdFor, practiceIdFromKey, type ImportRun, type ImportSource } from '../domain/import-run';
-import { findPractice, type PracticeProfile, type StageConfig } from '../domain/stage-config';
+import { findPractice, importLookupRate, type PracticeProfile, type StageConfig } from '../domain/stage-config';
 
 /** The upload cannot be imported at all (empty, binary, no usable header, unknown practice). */
 export class ImportFileUnreadable extends Error {
@@ -79,7 +79,7 @@ export function dependencies(): Dependencies {
         return requiredEnv('REPORTS_BUCKET_NAME');
       },
       // One limiter per container; the validator function runs one container at a time.
-      validator: () => (validator ??= new PhoneValidator({ ratePerSecond: config.validation.ratePerSecond, maxAttempts: config.validation.maxAttempts })),
+      validator: () => (validator ??= new PhoneValidator({ ratePerSecond: importLookupRate(config.validation), maxAttempts: config.validation.maxAttempts })),
     };
   }
   return deps;

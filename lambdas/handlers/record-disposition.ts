@@ -55,6 +55,8 @@ export interface FlowAnswer {
 let center: ContactCenter | undefined;
 let dispositions: DispositionLedger | undefined;
 let validator: PhoneValidator | undefined;
+/** The pacing-ledger key one-off PhoneNumberValidate calls share. */
+const ONE_OFF_LOOKUPS = 'phone-number-validate:one-off';
 
 export const handler = async (payload: unknown): Promise<FlowAnswer | { readonly outcome: string }> => {
   const flow = flowEvent.safeParse(payload);
@@ -228,12 +230,17 @@ export function appointmentIdFor(connectContactId: string): string {
   return connectContactId.replace(/[^0-9A-Za-z-]/g, '').slice(0, 40);
 }
 
-/** Looks a new number up once (unless it is known), so the cadence can text a mobile from now on. */
+/**
+ * Looks a new number up once (unless it is known), so the cadence can text a mobile from now
+ * on. One-off lookups share validation.oneOffPerSecond through the pacing ledger, whichever
+ * function instance makes them; imports use the rest of the account's rate.
+ */
 async function classify(e164: string): Promise<void> {
-  const { tracker, config } = cadenceDependencies();
+  const { tracker, config, pacer } = cadenceDependencies();
   if ((await tracker.getValidations([e164])).has(e164)) return;
-  // One lookup now and then, beside the import's paced ones (README: the account's lookup rate).
-  validator ??= new PhoneValidator({ ratePerSecond: 1, maxAttempts: Math.min(3, config.validation.maxAttempts) });
+  // A slot woken late is given up and another taken, so the share is never passed.
+  while (!(await pacer.waitFor(await pacer.reserve(ONE_OFF_LOOKUPS, config.validation.oneOffPerSecond))));
+  validator ??= new PhoneValidator({ ratePerSecond: config.validation.oneOffPerSecond, maxAttempts: Math.min(3, config.validation.maxAttempts) });
   const answer = await validator.validate(e164);
   if (!answer.ok) throw new Error(`the new number could not be classified: ${answer.error}`);
   await tracker.saveValidation(validationOf(e164, answer.answer, now().toISOString()));

@@ -32,6 +32,9 @@ describe('record-disposition', () => {
     twoNumbers: { id: 'disp-two', mobile: phoneNumber(4, 'MOBILE', 500), home: phoneNumber(5, 'LANDLINE', 500) },
     stopsCalls: { id: 'disp-dnc', home: phoneNumber(6, 'LANDLINE', 500) },
     newMobile: { id: 'disp-new-mobile', home: phoneNumber(7, 'LANDLINE', 500) },
+    lookupA: { id: 'disp-lookup-a', home: phoneNumber(30, 'LANDLINE', 500) },
+    lookupB: { id: 'disp-lookup-b', home: phoneNumber(31, 'LANDLINE', 500) },
+    lookupC: { id: 'disp-lookup-c', home: phoneNumber(32, 'LANDLINE', 500) },
   };
 
   beforeAll(async () => {
@@ -182,6 +185,33 @@ describe('record-disposition', () => {
     await enrollPeople(stack, mkdtempSync(join(tmpdir(), 'dispositions-next-')), SUNRISE, 'dispositions-next-month.csv', [{ ...people.newMobile!, language: 'English', firstName: 'Patricia' }]);
     const after = await contactOf(people.newMobile!);
     expect([after.firstName, after.language, after.languageSource]).toEqual(['Patricia', 'es', expect.stringMatching(/./)]);
+  });
+
+  it('one-off lookups of numbers agents took down keep to validation.oneOffPerSecond together, across function instances', async () => {
+    // Three instances of the function (each with its own module state, as three Lambda environments have).
+    const instances = [0, 1, 2].map(() => {
+      let isolated: typeof recordDisposition | undefined;
+      jest.isolateModules(() => {
+        isolated = (require('../../lambdas/handlers/record-disposition') as { handler: typeof recordDisposition }).handler;
+      });
+      return isolated!;
+    });
+    const trio = [people.lookupA!, people.lookupB!, people.lookupC!];
+    const mobiles = trio.map((_, i) => phoneNumber(40 + i, 'MOBILE', 500));
+    const calls = await Promise.all(trio.map((p) => placeCall(p, p.home!)));
+    await Promise.all(calls.map((call, i) => agentSets(call, { disposition: 'no-answer', newNumber: mobiles[i]! })));
+
+    await Promise.all(calls.map((call, i) => instances[i]!(contactEvent(call))));
+
+    const lookups = (await stack.engines.sandbox!.records('validations'))
+      .filter((r) => mobiles.includes((r.data as { request: { PhoneNumber: string } }).request.PhoneNumber))
+      .map((r) => Date.parse(r.at))
+      .sort((a, b) => a - b);
+    expect(lookups).toHaveLength(3);
+    // 1 a second (the default share): each lookup at least a second after the one before, less arrival jitter.
+    expect(lookups[1]! - lookups[0]!).toBeGreaterThanOrEqual(950);
+    expect(lookups[2]! - lookups[1]!).toBeGreaterThanOrEqual(950);
+    for (const [i, person] of trio.entries()) expect((await contactOf(person)).phones.map((p) => p.e164)).toContain(mobiles[i]);
   });
 
   it('"don\'t text me" told to an agent ends texts for the person and puts the number called on End User Messaging\'s opt-out list', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_HOLIDAYS, DEFAULT_STATE_RULES, LEGAL_WINDOW } from '../../lambdas/domain/send-window-rules';
-import { findPractice, parseStageConfig, practiceCountry } from '../../lambdas/domain/stage-config';
+import { findPractice, importLookupRate, parseStageConfig, practiceCountry } from '../../lambdas/domain/stage-config';
 import { FIELD_BUDGET, renderSms, renderTemplate, smsSegments, templateFields, voicemailSeconds } from '../../lambdas/domain/templates';
 
 const SAMPLE_PATH = join(__dirname, '..', '..', 'samples', 'stage.sample.json');
@@ -42,8 +42,9 @@ describe('parseStageConfig', () => {
       retainData: true,
       defaultCountry: 'US',
       import: { rawRetentionDays: 30, reportRetentionDays: 365, rowsPerInvocation: 100_000, headerAliases: {} },
-      validation: { ratePerSecond: 20, freshnessDays: 180, maxAttempts: 6, numbersPerInvocation: 10_000 },
+      validation: { ratePerSecond: 20, oneOffPerSecond: 1, freshnessDays: 180, maxAttempts: 6, numbersPerInvocation: 10_000 },
     });
+    expect(importLookupRate(config.validation)).toBe(19);
     expect({ frequencyCap: config.frequencyCap, sms: config.sms, templates: config.templates, cadences: config.cadences }).toEqual({
       frequencyCap: { perDay: 1, perWeek: 3 },
       sms: { maxSegments: 1 },
@@ -103,6 +104,12 @@ describe('parseStageConfig', () => {
     expect(problemsOf(config)).toBe(
       'Invalid stage.test.json:\n  - practices.0.voice.originationIdentity: SMS and voice must use separate origination numbers (numbers that do both get flagged as spam)',
     );
+  });
+
+  it('keeps one-off lookups below the lookup rate, so imports have the rest', () => {
+    const raw = { ...sample(), validation: { ratePerSecond: 2, oneOffPerSecond: 2 } };
+    expect(() => parseStageConfig(raw)).toThrow(/validation\.oneOffPerSecond: oneOffPerSecond must be below ratePerSecond/);
+    expect(importLookupRate(parseStageConfig({ ...raw, validation: { ratePerSecond: 50, oneOffPerSecond: 5 } }).validation)).toBe(45);
   });
 
   it('refuses a duplicate practice id, naming the second one', () => {
