@@ -55,6 +55,8 @@ export interface OriginationIdentity {
   readonly identity: string;
   /** Messages per second the identity may send (its registration's throughput). */
   readonly messagesPerSecond: number;
+  /** The E.164 numbers behind the identity (replies arrive at them); empty when an id or pool was configured without `numbers`. */
+  readonly numbers: readonly string[];
 }
 
 /** practiceId → its SMS and voice origination identities. */
@@ -282,6 +284,12 @@ export class MessagingStack extends Stack {
         sms: originationIdentity(practice.id, 'sms', practice.sms, smsNumber),
         voice: originationIdentity(practice.id, 'voice', practice.voice, voiceNumber),
       };
+      if (identities[practice.id]!.sms.numbers.length === 0) {
+        Annotations.of(this).addWarningV2(
+          'outreach:reply-numbers',
+          `practices[${practice.id}].sms.originationIdentity is an id, pool or ARN without sms.numbers: replies to it (STOP included) cannot be matched to ${practice.id} and are kept as unmatched for staff. Give the E.164 numbers behind it.`,
+        );
+      }
     }
 
     this.inboundSmsTopic = inboundTopic;
@@ -323,7 +331,8 @@ function originationIdentity(
   const identity = requested?.attrArn ?? configured.originationIdentity;
   // The stage config schema already demands one of the two; this keeps the type honest.
   if (identity === undefined) throw new Error(`practice ${practiceId}: ${channel} has neither originationIdentity nor provision`);
-  return { identity, messagesPerSecond: configured.messagesPerSecond };
+  const numbers = requested ? [requested.attrPhoneNumber] : identity.startsWith('+') ? [identity] : (configured.numbers ?? []);
+  return { identity, messagesPerSecond: configured.messagesPerSecond, numbers };
 }
 
 /** `sunrise-family` → `SunriseFamily` (construct ids and output names). */

@@ -60,9 +60,18 @@ const originationIdentity = z
      * @default 3 for a toll-free number (provisioned as TOLL_FREE, or an existing +1 8xx toll-free number), else 1 (10DLC)
      */
     messagesPerSecond: z.number().positive().max(1000).optional(),
+    /**
+     * The E.164 numbers behind an originationIdentity given as a phone number id, pool or ARN:
+     * replies arrive at a number, and are matched to this practice by it.
+     */
+    numbers: z.array(e164).min(1).optional(),
   })
   .refine((o) => (o.originationIdentity === undefined) !== (o.provision === undefined), {
     message: 'give either originationIdentity (an existing number, pool or ARN) or provision (the stack requests a number), not both',
+  })
+  .refine((o) => o.numbers === undefined || (o.originationIdentity !== undefined && !o.originationIdentity.startsWith('+')), {
+    message: 'numbers is for an originationIdentity given as an id, pool or ARN (a number is its own number; a requested one is known to the stack)',
+    path: ['numbers'],
   })
   .transform(({ messagesPerSecond, ...o }) => ({ ...o, messagesPerSecond: messagesPerSecond ?? (isTollFree(o) ? 3 : 1) }));
 

@@ -155,7 +155,8 @@ export interface Pacing {
   readonly messagesPerSecond: number;
 }
 
-const identitiesFromStack = z.record(z.string(), z.object({ sms: z.object({ identity: z.string(), messagesPerSecond: z.number() }), voice: z.object({ identity: z.string(), messagesPerSecond: z.number() }) }));
+const stackIdentity = z.object({ identity: z.string(), messagesPerSecond: z.number(), numbers: z.array(z.string()).default([]) });
+const identitiesFromStack = z.record(z.string(), z.object({ sms: stackIdentity, voice: stackIdentity }));
 let stackIdentities: z.infer<typeof identitiesFromStack> | undefined;
 
 /**
@@ -169,6 +170,19 @@ export function originationIdentity(practice: PracticeProfile, kind: 'sms' | 'vo
   const configured = practice[kind];
   if (!configured.originationIdentity) throw new Error(`practice ${practice.id} has no ${kind} identity: ORIGINATION_IDENTITIES does not name the one the stack requested`);
   return { identity: configured.originationIdentity, messagesPerSecond: configured.messagesPerSecond };
+}
+
+/**
+ * The E.164 numbers a practice's texts come from, so replies to them are matched to it: the
+ * number the stack requested, a configured number, or the `numbers` behind a configured id,
+ * pool or ARN.
+ */
+export function smsNumbersOf(practice: PracticeProfile): readonly string[] {
+  stackIdentities ??= identitiesFromStack.parse(JSON.parse(process.env.ORIGINATION_IDENTITIES || '{}'));
+  const fromStack = stackIdentities[practice.id]?.sms.numbers;
+  if (fromStack?.length) return fromStack;
+  const configured = practice.sms.originationIdentity;
+  return configured?.startsWith('+') ? [configured] : (practice.sms.numbers ?? []);
 }
 
 /** A practice's contact center with the ids calls need; undefined when it has none, or its ids are not known yet. */

@@ -27,7 +27,7 @@ import type { ReplyTextKind } from '../domain/reply-texts';
 import type { PracticeProfile } from '../domain/stage-config';
 import { renderSms, templateFields } from '../domain/templates';
 import { appointmentDesk, changeAppointmentOf } from './appointment-desk';
-import { dependencies, originationIdentity } from './cadence-support';
+import { dependencies, originationIdentity, smsNumbersOf } from './cadence-support';
 
 const e164 = z.string().regex(/^\+[1-9]\d{1,14}$/);
 /** End User Messaging's two-way SMS payload (the SNS message). */
@@ -63,7 +63,7 @@ export async function receiveReply(message: string): Promise<string> {
     // Not a reply this system can read: failing keeps it for the dead-letter queue, with why.
     throw new Error(`not an inbound SMS this system can read: ${(e as Error).message.replace(/\s+/g, ' ').slice(0, 200)}`);
   }
-  const practice = config.practices.find((p) => smsNumberOf(p) === sms.destinationNumber);
+  const practice = config.practices.find((p) => smsNumbersOf(p).includes(sms.destinationNumber));
   const people = practice ? await tracker.contactsByPhone(practice.id, sms.originationNumber) : [];
   const at = now().toISOString();
   const upcoming = practice ? await openAppointments(practice, people) : [];
@@ -172,11 +172,6 @@ function sending(): Messaging {
  * The E.164 number a practice texts from (the stack's, else the config's), which replies come
  * to. An identity given as a phone-number id, pool or ARN has none here yet (README: ops).
  */
-function smsNumberOf(practice: PracticeProfile): string | undefined {
-  const identity = originationIdentity(practice, 'sms').identity;
-  return /^\+\d+$/.test(identity) ? identity : undefined;
-}
-
 /** The open appointments still to come of these people, soonest first. */
 async function openAppointments(practice: PracticeProfile, people: readonly Contact[]): Promise<Appointment[]> {
   const at = now().getTime();

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Validations } from 'aws-cdk-lib';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { DELIVERY_EVENT_TYPES, originationIdentitiesJson } from '../../lib/messaging-stack';
 import { asArray, sampleConfig, synthOutreach, type Statement, type SynthesisedOutreach } from './support/outreach-app';
 
@@ -210,15 +210,15 @@ describe('GIVEN the sample stage (existing numbers, no messaging section) WHEN t
     expect(sample.messaging.findResources('AWS::SMSVOICE::PhoneNumber')).toEqual({});
   });
 
-  test('THEN the origination identities are the configured ones with their registered rates', () => {
+  test('THEN the origination identities are the configured ones with their registered rates, each its own number', () => {
     expect(sample.stacks.messaging.originationIdentities).toEqual({
       'sunrise-family': {
-        sms: { identity: '+12065550188', messagesPerSecond: 1 },
-        voice: { identity: '+12065550177', messagesPerSecond: 1 },
+        sms: { identity: '+12065550188', messagesPerSecond: 1, numbers: ['+12065550188'] },
+        voice: { identity: '+12065550177', messagesPerSecond: 1, numbers: ['+12065550177'] },
       },
       'lakeside-pediatrics': {
-        sms: { identity: '+18885550111', messagesPerSecond: 3 },
-        voice: { identity: '+13125550199', messagesPerSecond: 1 },
+        sms: { identity: '+18885550111', messagesPerSecond: 3, numbers: ['+18885550111'] },
+        voice: { identity: '+13125550199', messagesPerSecond: 1, numbers: ['+13125550199'] },
       },
     });
     const json = originationIdentitiesJson(sample.stacks.messaging, sample.stacks.messaging.originationIdentities);
@@ -303,17 +303,24 @@ describe('GIVEN practices whose numbers the stack requests (provision) WHEN the 
     const stack = provisioned.stacks.messaging;
     const ids = stack.resolve(stack.originationIdentities);
     const t = provisioned.messaging;
-    const arnOf = (prefix: string) => ({ 'Fn::GetAtt': [Object.keys(t.findResources('AWS::SMSVOICE::PhoneNumber')).find((id) => id.startsWith(prefix)), 'Arn'] });
+    const attOf = (prefix: string, attribute: string) => ({ 'Fn::GetAtt': [Object.keys(t.findResources('AWS::SMSVOICE::PhoneNumber')).find((id) => id.startsWith(prefix)), attribute] });
+    const requested = (prefix: string, messagesPerSecond: number) => ({ identity: attOf(prefix, 'Arn'), messagesPerSecond, numbers: [attOf(prefix, 'PhoneNumber')] });
+    // The requested numbers' E.164 numbers go along, so replies to them find their practice.
     expect(ids).toEqual({
-      'sunrise-family': {
-        sms: { identity: arnOf('SunriseFamilySmsNumber'), messagesPerSecond: 1 },
-        voice: { identity: arnOf('SunriseFamilyVoiceNumber'), messagesPerSecond: 1 },
-      },
+      'sunrise-family': { sms: requested('SunriseFamilySmsNumber', 1), voice: requested('SunriseFamilyVoiceNumber', 1) },
       'lakeside-pediatrics': {
-        sms: { identity: '+18885550111', messagesPerSecond: 3 },
-        voice: { identity: arnOf('LakesidePediatricsVoiceNumber'), messagesPerSecond: 3 },
+        sms: { identity: '+18885550111', messagesPerSecond: 3, numbers: ['+18885550111'] },
+        voice: requested('LakesidePediatricsVoiceNumber', 3),
       },
     });
+  });
+
+  test('THEN an SMS identity given as an id without the numbers behind it is warned about at synth (its replies could not find their practice)', () => {
+    const warningsOf = (change: (raw: any) => void) =>
+      Annotations.fromStack(synthOutreach(sampleConfig(change)).stacks.messaging).findWarning('*', Match.stringLikeRegexp('replies to it \\(STOP included\\) cannot be matched'));
+    expect(warningsOf((raw) => (raw.practices[0].sms = { originationIdentity: 'phone-0123456789abcdef' }))).toHaveLength(1);
+    expect(warningsOf((raw) => (raw.practices[0].sms = { originationIdentity: 'phone-0123456789abcdef', numbers: ['+12065550188'] }))).toHaveLength(0);
+    expect(Annotations.fromStack(sample.stacks.messaging).findWarning('*', Match.stringLikeRegexp('cannot be matched'))).toHaveLength(0);
   });
 
   test('THEN originationIdentitiesJson renders requested numbers as references, ready for an environment variable', () => {
