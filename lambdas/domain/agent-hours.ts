@@ -22,6 +22,15 @@ export interface AgentHoursAnswer {
   readonly opensAt: Date | null;
 }
 
+/**
+ * The days the contact center is closed all day: the national holidays of the send-window
+ * list (entries naming no state). Outbound calls skip them, and a created instance's hours
+ * of operation carry them as overrides, so the IVR says the office is closed.
+ */
+export function closedDays(holidays: readonly { readonly date: string; readonly name: string; readonly states?: readonly string[] }[]): { date: string; name: string }[] {
+  return holidays.filter((h) => !h.states?.length).map(({ date, name }) => ({ date, name }));
+}
+
 export function agentHoursAt(at: Date, hours: WeeklyHours, timeZone: string, closedDates: ReadonlySet<string> = new Set()): AgentHoursAnswer {
   const local = DateTime.fromJSDate(at, { zone: timeZone });
   for (let d = 0; d <= 14; d++) {

@@ -14,7 +14,7 @@ import { logger } from '../adapters/powertools';
 import { PermanentSendError, TransientSendError } from '../adapters/send-errors';
 import { loadStageConfig, requiredEnv } from '../adapters/settings';
 import { ConflictError, Tracker } from '../adapters/tracker';
-import { agentHoursAt } from '../domain/agent-hours';
+import { agentHoursAt, closedDays } from '../domain/agent-hours';
 import { consentDefaultsFor, resolvedSteps, stepTemplateFor, type Cadence } from '../domain/cadence-config';
 import { attemptKeyFor, nextCursor, type Cursor, type Enrollment } from '../domain/enrollment';
 import { ContactCenterIds, type CreatedCenterIds } from '../adapters/contact-center-ids';
@@ -94,7 +94,7 @@ export async function loadSendSituation(practice: PracticeProfile, contact: Cont
     ledger.capLedger(practice.id, contact.contactId),
   ]);
   const center = connectedCenter(practice);
-  const closedDates = new Set(config.sendWindow.holidays.filter((h) => !h.states).map((h) => h.date));
+  const closedDates = new Set(closedDays(config.sendWindow.holidays).map((d) => d.date));
   return {
     now: now(),
     contact,

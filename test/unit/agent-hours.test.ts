@@ -1,4 +1,4 @@
-import { agentHoursAt, WEEKDAYS, type WeeklyHours } from '../../lambdas/domain/agent-hours';
+import { agentHoursAt, closedDays, WEEKDAYS, type WeeklyHours } from '../../lambdas/domain/agent-hours';
 
 // The practice is in Chicago. June 2026: CDT (UTC-5); 2026-06-03 is a Wednesday.
 const ZONE = 'America/Chicago';
@@ -101,5 +101,20 @@ describe('agentHoursAt', () => {
 
   it('lists weekdays Monday first, as luxon numbers them', () => {
     expect(WEEKDAYS).toEqual(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+  });
+});
+
+describe('closedDays', () => {
+  it('are the national holidays of the send-window list: a state\'s holiday does not close the center', () => {
+    expect(
+      closedDays([
+        { date: '2026-12-25', name: 'Christmas Day' },
+        { date: '2027-02-09', name: 'Mardi Gras', states: ['LA'] },
+        { date: '2026-11-26', name: 'Thanksgiving Day', states: [] },
+      ]),
+    ).toEqual([
+      { date: '2026-12-25', name: 'Christmas Day' },
+      { date: '2026-11-26', name: 'Thanksgiving Day' },
+    ]);
   });
 });
