@@ -27,6 +27,7 @@ import { z } from 'zod';
 import { cadenceReport, contactTimeline, type CadenceReport } from './cadence-report';
 import { parseStageConfig, type StageConfig } from '../lambdas/domain/stage-config';
 import type { ImportRun, ImportSummary } from '../lambdas/domain/import-run';
+import { logger } from '../lambdas/adapters/powertools';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -117,8 +118,13 @@ async function main(): Promise<number> {
   }
   const say = args.quiet ? () => undefined : (text: string) => process.stderr.write(`${text}\n`);
 
-  // Handler logs are for CloudWatch; here the summary says what happened.
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
+  // Handler logs are for CloudWatch; here the summary says what happened. The handlers' shared
+  // logger read POWERTOOLS_LOG_LEVEL when this file's imports loaded it, before this line: setting
+  // the variable alone would leave it at INFO. A level the caller set was read then, and stays.
+  if (process.env.POWERTOOLS_LOG_LEVEL === undefined) {
+    process.env.POWERTOOLS_LOG_LEVEL = 'CRITICAL';
+    logger.setLogLevel('CRITICAL');
+  }
   say('Starting local engines (dynalite, s3rver, telephony sandbox)…');
   const stack = await startLocalStack({
     stateDir: args.state ? resolve(args.state) : undefined,

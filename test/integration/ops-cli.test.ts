@@ -2,8 +2,10 @@
  * The ops CLI (`npx outreach`, local/ops-cli.ts) against the local engines (--local) on one
  * state directory: upload and follow an import, show it with its rejects, a person's
  * timeline with what comes next, pause and resume (the cadence's planner sees it), the
- * latest reports, --help, and errors that say what to do.
+ * latest reports, --help, and errors that say what to do; and the `npx outreach` shim
+ * (local/bin/outreach.js) run from outside the repository.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -110,5 +112,14 @@ describe('npx outreach --local', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("required option '--practice <id>' not specified");
     expect((await main(['timeline', 'P-1020', '--practice', 'x'])).valueOf()).toBe(2);
+  });
+});
+
+describe('npx outreach (the shim, local/bin/outreach.js)', () => {
+  it('runs from a directory outside the repository: tsx is found from the shim, not from the working directory', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'ops-cli-cwd-'));
+    const r = spawnSync(process.execPath, [join(ROOT, 'local', 'bin', 'outreach.js'), '--help'], { cwd: outside, encoding: 'utf8', timeout: 60_000 });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(r.stdout).toContain('Usage: outreach [options] [command]');
   });
 });

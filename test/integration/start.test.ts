@@ -10,9 +10,14 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(__dirname, '../..');
 
 function start(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const out = spawnSync(process.execPath, ['--import', 'tsx', 'local/cli.ts', '--quiet', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 180_000, env: { ...process.env, CI: 'true' } });
+  // Without the test setup's POWERTOOLS_LOG_LEVEL, as people run it: the command decides what the handlers log.
+  const { POWERTOOLS_LOG_LEVEL: _testLevel, ...env } = process.env;
+  const out = spawnSync(process.execPath, ['--import', 'tsx', 'local/cli.ts', '--quiet', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 180_000, env: { ...env, CI: 'true' } });
   return { status: out.status, stdout: out.stdout, stderr: out.stderr };
 }
+
+/** Lines of the handlers' structured (JSON) logs. */
+const logLines = (text: string) => text.split('\n').filter((line) => line.startsWith('{"level":'));
 
 describe('npm start', () => {
   const dir = mkdtempSync(join(tmpdir(), 'outreach-start-'));
@@ -41,6 +46,8 @@ describe('npm start', () => {
     expect(readFileSync(r.cadence.postcardManifests[0], 'utf8')).toContain('return code');
     expect(run.stdout).toMatch(/Timeline of c_[0-9a-f]{24}/);
     expect(run.stdout).toMatch(/community-outreach round 1 sms \[sms\]: sent/);
+    // The handlers' logs are for CloudWatch: the summary says what happened, with no JSON lines among it.
+    expect({ stdout: logLines(run.stdout), stderr: logLines(run.stderr) }).toEqual({ stdout: [], stderr: [] });
   });
 
   it('runs the month the scenario scripts: calls dispositioned, appointments booked, reminded at their local times, a no-show followed up, a visit seen and reviewed', () => {
