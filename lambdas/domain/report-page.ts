@@ -74,11 +74,14 @@ function figure(caption: string, svg: string): string {
   return `<figure><figcaption>${esc(caption)}</figcaption>${svg}</figure>`;
 }
 
+const CHART_WIDTH = 900;
+const FONT_FAMILY = 'system-ui, sans-serif';
+
 /** An ECharts option drawn to an SVG string, server-side; no animation, no interaction. */
 function svgOf(option: echarts.EChartsCoreOption, height = 280): string {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 900, height });
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: CHART_WIDTH, height });
   try {
-    chart.setOption({ animation: false, textStyle: { fontFamily: 'system-ui, sans-serif' }, ...option });
+    chart.setOption({ animation: false, textStyle: { fontFamily: FONT_FAMILY }, ...option });
     return chart.renderToSVGString();
   } finally {
     chart.dispose();
@@ -87,14 +90,54 @@ function svgOf(option: echarts.EChartsCoreOption, height = 280): string {
 
 const STAGES = ['enrolled', 'reachable', 'contacted', 'responded', 'booked', 'seen'] as const;
 
+/**
+ * The funnel's legend: one name per cadence and round, as many as the stage has. The page is
+ * a static SVG (no script), so a scrolling legend would hide names behind arrows nobody can
+ * press: it wraps onto as many rows as the names need, and the plot starts below the last.
+ * Its sizes are stated (ECharts' defaults, and a width to wrap at) because legendHeight counts with them.
+ */
+const FUNNEL_LEGEND = { type: 'plain', orient: 'horizontal', left: 'center', top: 0, width: CHART_WIDTH - 40, padding: 5, itemGap: 10, itemWidth: 25, itemHeight: 14, textStyle: { fontSize: 12 } } as const;
+/** ECharts puts a legend item's name this far right of its icon. */
+const LEGEND_NAME_OFFSET = 5;
+/** The funnel's plot keeps this height however many rows its legend takes. */
+const FUNNEL_PLOT_HEIGHT = 210;
+
+/**
+ * The height FUNNEL_LEGEND takes for these names, wrapped as ECharts wraps it: an item that
+ * would cross the legend's width starts a new row. Names are measured with ECharts' own text
+ * measure (the one its server-side layout uses), so the rows counted are the rows drawn.
+ */
+function legendHeight(names: readonly string[]): number {
+  const l = FUNNEL_LEGEND;
+  // ECharts wraps at the width given (the padding lies outside it).
+  const rowWidth = l.width;
+  let rows = 1;
+  let x = 0;
+  for (const name of names) {
+    const width = l.itemWidth + LEGEND_NAME_OFFSET + echarts.format.getTextRect(name, `${l.textStyle.fontSize}px ${FONT_FAMILY}`).width;
+    if (x > 0 && x + width > rowWidth) {
+      rows += 1;
+      x = 0;
+    }
+    x += width + l.itemGap;
+  }
+  return 2 * l.padding + rows * l.itemHeight + (rows - 1) * l.itemGap;
+}
+
 function funnelChart(r: OutreachReport): string {
-  return svgOf({
-    legend: { top: 0 },
-    grid: { left: 60, right: 20, top: 40, bottom: 30 },
-    xAxis: { type: 'category', data: [...STAGES] },
-    yAxis: { type: 'value', minInterval: 1 },
-    series: r.funnel.map((f) => ({ type: 'bar', name: `${f.cadence} r${f.round}`, data: STAGES.map((s) => f[s]) })),
-  });
+  const series = r.funnel.map((f) => ({ type: 'bar', name: `${f.cadence} r${f.round}`, data: STAGES.map((s) => f[s]) }));
+  const top = legendHeight(series.map((s) => s.name)) + 16;
+  const bottom = 30;
+  return svgOf(
+    {
+      legend: FUNNEL_LEGEND,
+      grid: { left: 60, right: 20, top, bottom },
+      xAxis: { type: 'category', data: [...STAGES] },
+      yAxis: { type: 'value', minInterval: 1 },
+      series,
+    },
+    top + FUNNEL_PLOT_HEIGHT + bottom,
+  );
 }
 
 function stepsChart(r: OutreachReport): string {

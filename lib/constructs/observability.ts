@@ -33,6 +33,9 @@ import { resourceName } from '../naming';
 /** A practice's delivery failure rate is judged only on an hour with at least this many outcomes (one failure of two is not a trend). */
 export const MIN_DELIVERY_OUTCOMES_PER_HOUR = 20;
 
+/** CloudWatch's alarm status widget shows at most this many alarms (PutDashboard refuses more). */
+export const ALARMS_PER_STATUS_WIDGET = 100;
+
 export interface ObservabilityProps {
   readonly config: StageConfig;
   /** The stage key: encrypts the ops topic; its policy gets a statement letting CloudWatch use it for that topic only. */
@@ -137,7 +140,13 @@ export class Observability extends Construct {
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: resourceName(config.stage, 'outreach') });
     const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []) => new cloudwatch.GraphWidget({ title, left, right, width: 12, height: 6 });
-    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(this.made), width: 24, height: 4 }));
+    // Five alarms per practice: a stage of more than about 18 practices needs more than one
+    // status widget. Each practice's alarms come in a row, so a widget holds whole practices.
+    const statusGroups = chunks(Object.values(this.made), ALARMS_PER_STATUS_WIDGET);
+    statusGroups.forEach((alarms, i) => {
+      const title = statusGroups.length === 1 ? 'Alarms' : `Alarms (${i + 1} of ${statusGroups.length})`;
+      this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title, alarms, width: 24, height: 4 }));
+    });
     this.dashboard.addWidgets(
       graph('Imports and rejects (rows, by practice)', [this.search('RowsImported'), this.search('RowsRejected')], [this.search('ImportFailed'), this.search('ImportMissing', 'Maximum')]),
       graph('Number lookups and throttles', [this.search('NumberLookups'), this.search('NumberLookupFailures')], [this.outcome('NumberLookupsThrottled', {}, 'Sum', Duration.minutes(5))]),
@@ -218,6 +227,13 @@ export class Observability extends Construct {
     if (email) topic.addSubscription(new subscriptions.EmailSubscription(email));
     return topic;
   }
+}
+
+/** `items` in order, cut into runs of at most `size`. */
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 /** Any occurrence in a period alarms; no value means nothing happened (these are counts of events). */

@@ -323,6 +323,39 @@ describe('GIVEN alarmEmail, other limits and a Connect instance the contact cent
   });
 });
 
+describe('GIVEN a stage with more practices than one alarm status widget can show (it holds 100 alarms)', () => {
+  // The sample's two practices and 23 more like lakeside-pediatrics: 125 practice alarms, plus the stage's own.
+  const extra = Array.from({ length: 23 }, (_, i) => `clinic-${String(i + 1).padStart(2, '0')}`);
+  let many: SynthesisedOutreach;
+  beforeAll(() => {
+    many = synthOutreach(
+      sampleConfig((raw) => {
+        const lakeside = raw.practices[1];
+        raw.practices.push(...extra.map((id, i) => ({ ...structuredClone(lakeside), id, displayName: `Clinic ${i + 1}`, callbackNumber: `+1312555${String(1000 + i)}` })));
+      }),
+    );
+  });
+
+  test('THEN the alarms are split over as many status widgets as needed, each holding at most 100, every alarm in exactly one, a practice\'s alarms together', () => {
+    const alarms = Object.values(alarmsOf(many.outreach));
+    expect(alarms.length).toBeGreaterThan(125);
+    const statusWidgets = dashboardOf(many.outreach).widgets.filter((w) => w.type === 'alarm');
+    const count = Math.ceil(alarms.length / 100);
+    expect(statusWidgets.map((w) => w.properties.title)).toEqual(Array.from({ length: count }, (_, i) => `Alarms (${i + 1} of ${count})`));
+    for (const w of statusWidgets) expect(w.properties.alarms.length).toBeLessThanOrEqual(100);
+
+    const shown = statusWidgets.flatMap((w) => w.properties.alarms as string[]);
+    const arnOf = (a: Props) => JSON.stringify({ 'Fn::GetAtt': [a.logicalId, 'Arn'] });
+    expect(shown.slice().sort()).toEqual(alarms.map(arnOf).sort());
+
+    const widgetOf = (alarm: Props) => statusWidgets.findIndex((w) => (w.properties.alarms as string[]).includes(arnOf(alarm)));
+    for (const practice of [...PRACTICES, ...extra]) {
+      const own = alarms.filter((a) => (a.AlarmName as string).endsWith(`-${practice}`));
+      expect({ practice, alarms: own.length, widgets: new Set(own.map(widgetOf)).size }).toEqual({ practice, alarms: 5, widgets: 1 });
+    }
+  });
+});
+
 /** The targets of every EventBridge rule of a stack. */
 function targetsOf(t: Template): Props[] {
   return Object.values(t.findResources('AWS::Events::Rule')).flatMap((r) => r.Properties.Targets as Props[]);

@@ -146,6 +146,42 @@ describe('reportHtml', () => {
     expect(html).not.toContain('community-outreach/call (call)');
   });
 
+  describe('the funnel chart\'s legend', () => {
+    /** The funnel figure's SVG, its legend names with the top of their row, and the plot's top and bottom (its horizontal grid lines). */
+    const funnelChart = (funnel: OutreachReport['funnel']) => {
+      const html = reportHtml({ ...model((w) => w.replace(/\s+/g, '-')), funnel }, 'Sunrise Family Health');
+      const svg = [...html.matchAll(/<figure><figcaption>The funnel, by round<\/figcaption>([\s\S]*?)<\/figure>/g)].map((m) => m[1]!)[0]!;
+      const names = new Set(funnel.map((f) => `${f.cadence} r${f.round}`));
+      const legend = [...svg.matchAll(/<text[^>]*transform="translate\([\d.]+ ([\d.]+)\)"[^>]*>([^<]*)<\/text>/g)].filter((m) => names.has(m[2]!)).map((m) => ({ name: m[2]!, rowTop: Number(m[1]) }));
+      const gridLines = [...svg.matchAll(/<path d="M60 ([\d.]+)L880 \1"/g)].map((m) => Number(m[1]));
+      return { svg, names, legend, plotTop: Math.min(...gridLines), plotBottom: Math.max(...gridLines) };
+    };
+    /** A legend item is 14 px high (its icon; the 12 px name is centred on it). */
+    const ITEM_HEIGHT = 14;
+    const rounds = (count: number) =>
+      Array.from({ length: count }, (_, i) => ({ cadence: `${i % 2 ? 'cancellation-follow-up' : 'community-outreach'}-${i}`, round: (i % 3) + 1, enrolled: 12, reachable: 10, contacted: 9, responded: 4, booked: 2, seen: 1 }));
+
+    it('shows every cadence and round of a long funnel, wrapped onto rows that all end above the plot, which keeps its height', () => {
+      const chart = funnelChart(rounds(40));
+
+      // Every name once: a static page cannot scroll a legend, so none may be left out.
+      expect(chart.legend.map((l) => l.name).sort()).toEqual([...chart.names].sort());
+      expect(chart.svg).not.toMatch(/>\d+\/\d+</); // no "1/3" page counter of a scrolling legend
+      const rows = [...new Set(chart.legend.map((l) => l.rowTop))];
+      expect(rows.length).toBeGreaterThan(3);
+      expect(Math.max(...rows) + ITEM_HEIGHT).toBeLessThan(chart.plotTop);
+      expect(chart.plotBottom - chart.plotTop).toBe(210);
+    });
+
+    it('keeps a short funnel\'s legend on one row, with the plot where it always was', () => {
+      const chart = funnelChart(rounds(2));
+
+      expect(new Set(chart.legend.map((l) => l.rowTop)).size).toBe(1);
+      expect(chart.legend).toHaveLength(2);
+      expect({ plotTop: chart.plotTop, plotBottom: chart.plotBottom }).toEqual({ plotTop: 40.5, plotBottom: 250.5 });
+    });
+  });
+
   it('names no external address in any src or href (nothing to fetch when opened)', () => {
     for (const html of [page, plain]) {
       expect(html).not.toMatch(/\b(src|href|xlink:href|srcset|action|poster|data)\s*=\s*["']?\s*(https?:|\/\/)/i);
