@@ -2,7 +2,8 @@
  * Contact center: Amazon Connect for the practices that have `contactCenter` in the stage
  * config. Per practice, either
  * - an instance this stack creates (`instanceAlias`): the instance (Connect-managed users,
- *   inbound and outbound calls, flow logs), its call recordings and chat transcripts in the
+ *   inbound and outbound calls, flow logs into `/aws/connect/<alias>`, created here first with
+ *   the stage key and a year's retention), its call recordings and chat transcripts in the
  *   reports bucket under `connect/<practice>/` with the stage key, the agents' hours of
  *   operation, the outreach queue, a routing profile, a claimed voice number answered by the
  *   inbound IVR, and the flows; or
@@ -37,7 +38,7 @@ import { contactCentersParameterName, type PracticeProfile, type StageConfig } f
 import { acknowledge, iamWildcardResourceFinding } from './compliance';
 import { CONTACT_FLOW_FILES, loadFlow, placeholdersIn, readFlowFile, validateFlow, type ContactFlowRole } from './connect-flows';
 import { OutreachFunction } from './constructs/outreach-function';
-import { CONNECT_RECORDINGS_PREFIX, createdInstanceEventsDeadLetterQueueName, lambdaLogGroupName, resourceName } from './naming';
+import { CONNECT_RECORDINGS_PREFIX, connectFlowLogGroupName, createdInstanceEventsDeadLetterQueueName, lambdaLogGroupName, resourceName } from './naming';
 
 const HANDLERS = path.resolve(__dirname, '..', 'lambdas', 'handlers');
 
@@ -52,7 +53,7 @@ export interface ContactCenterStackProps extends StackProps {
   readonly config: StageConfig;
   /** Path of the stage config file; it is bundled with the caller lookup function. */
   readonly stageConfigFile: string;
-  /** The stage key: encrypts the function's logs and the recordings of created instances. */
+  /** The stage key: encrypts the function's logs, and the recordings and flow logs of created instances. */
   readonly key: kms.IKey;
   /** The caller lookup reads the phone → person index and the profiles here. */
   readonly trackerTable: dynamodb.ITable;
@@ -254,6 +255,17 @@ export class ContactCenterStack extends Stack {
     });
     // The instance holds agents, their users and contact records: kept like the data stack's data outside dev.
     instance.applyRemovalPolicy(this.removalPolicy);
+    // Flow logs carry the contact attributes the flows set (who the caller is, what they chose).
+    // Connect would create their group at the first one, unencrypted and kept forever; existing
+    // first, it is the one Connect writes to. The data key's policy lets CloudWatch Logs use the
+    // key for this name (naming.ts stageLogGroupPatterns).
+    const flowLogs = new logs.LogGroup(this, `${scopeId}FlowLogs`, {
+      logGroupName: connectFlowLogGroupName(cc.instanceAlias!),
+      encryptionKey: props.key,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: this.removalPolicy,
+    });
+    instance.node.addDependency(flowLogs);
     // Recordings and transcripts are PHI: the reports bucket (TLS only, versioned, access-logged) with the stage key.
     for (const resourceType of CONNECT_STORAGE_TYPES) {
       new connect.CfnInstanceStorageConfig(this, `${scopeId}${pascal(resourceType.toLowerCase())}Storage`, {

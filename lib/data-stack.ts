@@ -69,7 +69,9 @@ export class DataStack extends Stack {
     //
     // CloudWatch Logs encrypts log groups with the caller-specified key itself, so the key
     // policy must let it in; the encryption-context condition limits it to this stage's
-    // log groups (names from naming.ts).
+    // log groups (names from naming.ts), the contact center stack's flow-log groups of the
+    // Connect instances it creates among them.
+    const createdInstanceAliases = config.practices.flatMap((p) => p.contactCenter?.instanceAlias ?? []);
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'CloudWatchLogsEncryptsStageLogGroups',
@@ -78,7 +80,7 @@ export class DataStack extends Stack {
         resources: ['*'],
         conditions: {
           ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': stageLogGroupPatterns(config.stage).map((name) =>
+            'kms:EncryptionContext:aws:logs:arn': stageLogGroupPatterns(config.stage, createdInstanceAliases).map((name) =>
               this.formatArn({ service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
             ),
           },

@@ -57,9 +57,25 @@ export function stateMachineLogGroupName(stateMachineName: string): string {
   return `/aws/vendedlogs/states/${stateMachineName}`;
 }
 
-/** The log group names of one stage, as patterns: the data key encrypts these and no others. */
-export function stageLogGroupPatterns(stage: string): string[] {
-  return [lambdaLogGroupName(resourceName(stage, '*')), stateMachineLogGroupName(resourceName(stage, '*'))];
+/**
+ * Where Amazon Connect writes an instance's contact flow logs: a name Connect fixes from the
+ * instance alias (it creates the group itself, unencrypted and kept forever, unless it exists).
+ */
+export function connectFlowLogGroupName(instanceAlias: string): string {
+  return `/aws/connect/${instanceAlias}`;
+}
+
+/**
+ * The log group names of one stage, as patterns: the data key encrypts these and no others.
+ * The flow-log groups of the Connect instances the stage creates are named by their alias,
+ * not by the stage, so each is listed by name.
+ */
+export function stageLogGroupPatterns(stage: string, createdConnectInstanceAliases: readonly string[]): string[] {
+  return [
+    lambdaLogGroupName(resourceName(stage, '*')),
+    stateMachineLogGroupName(resourceName(stage, '*')),
+    ...createdConnectInstanceAliases.map(connectFlowLogGroupName),
+  ];
 }
 
 /**

@@ -89,6 +89,26 @@ describe('GIVEN practices whose instances the stack creates WHEN the app is synt
     expect(only(t, 'AWS::Connect::Instance', 'LakesidePediatrics').InstanceAlias).toBe('lakeside-outreach');
   });
 
+  test('THEN each instance\'s flow-log group /aws/connect/<alias> exists before the instance, encrypted with the stage key, kept a year and removed like the instance', () => {
+    const raw = t.toJSON().Resources as Record<string, { DependsOn?: string[]; DeletionPolicy?: string }>;
+    for (const [practice, alias] of [
+      ['SunriseFamily', 'sunrise-outreach'],
+      ['LakesidePediatrics', 'lakeside-outreach'],
+    ]) {
+      const groupId = logicalId(t, 'AWS::Logs::LogGroup', `${practice}FlowLogs`);
+      expect(only(t, 'AWS::Logs::LogGroup', `${practice}FlowLogs`)).toMatchObject({ LogGroupName: `/aws/connect/${alias}`, KmsKeyId: importOf('Key'), RetentionInDays: 365 });
+      expect(raw[`${practice}Instance`]!.DependsOn).toContain(groupId);
+      expect(raw[groupId]!.DeletionPolicy).toBe(raw[`${practice}Instance`]!.DeletionPolicy);
+    }
+  });
+
+  test('THEN the stage key lets CloudWatch Logs encrypt those flow-log groups, by name', () => {
+    const statements = Object.values(created.data.findResources('AWS::KMS::Key'))[0]!.Properties.KeyPolicy.Statement as Array<Record<string, any>>;
+    const logsStatement = statements.find((s) => s.Sid === 'CloudWatchLogsEncryptsStageLogGroups')!;
+    const names = (logsStatement.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn'] as Array<{ 'Fn::Join': [string, unknown[]] }>).map((a) => a['Fn::Join'][1].at(-1));
+    expect(names).toEqual(expect.arrayContaining([':log-group:/aws/connect/sunrise-outreach', ':log-group:/aws/connect/lakeside-outreach']));
+  });
+
   test('THEN call recordings and chat transcripts go to the reports bucket under connect/<practice>/, encrypted with the stage key', () => {
     for (const [kind, prefix] of [
       ['CallRecordings', 'call-recordings'],
@@ -299,6 +319,11 @@ describe('GIVEN a practice with an existing Connect instance (the sample stage) 
     for (const type of ['AWS::Connect::Instance', 'AWS::Connect::InstanceStorageConfig', 'AWS::Connect::HoursOfOperation', 'AWS::Connect::Queue', 'AWS::Connect::RoutingProfile', 'AWS::Connect::PhoneNumber', 'Custom::AWS']) {
       expect({ type, found: resources(t, type).length }).toEqual({ type, found: 0 });
     }
+  });
+
+  test('THEN no flow-log group is created: the instance\'s flow logs stay where its owners put them', () => {
+    const groups = resources(t, 'AWS::Logs::LogGroup').map(([, g]) => g.Properties.LogGroupName as unknown);
+    expect(groups.filter((name) => typeof name === 'string' && name.startsWith('/aws/connect/'))).toEqual([]);
   });
 
   test('THEN the inbound IVR, the whisper and the voicemail flow are created in that instance, the IVR queueing to the configured queue', () => {

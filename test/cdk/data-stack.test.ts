@@ -56,6 +56,32 @@ describe('GIVEN a stage WHEN the data stack is synthesised', () => {
     });
   });
 
+  test('THEN CloudWatch Logs may also use the key for the flow-log group of each Connect instance the stage creates, and for no other Connect instance\'s', () => {
+    const withCreated = synthOutreach(
+      sampleConfig((raw) => {
+        raw.practices[0].contactCenter = { instanceAlias: 'sunrise-outreach', hours: raw.practices[0].contactCenter.hours };
+      }),
+    );
+    withCreated.data.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'CloudWatchLogsEncryptsStageLogGroups',
+            Condition: {
+              ArnLike: {
+                'kms:EncryptionContext:aws:logs:arn': [
+                  { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':log-group:/aws/lambda/outreach-dev-\\*$')])] },
+                  { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':log-group:/aws/vendedlogs/states/outreach-dev-\\*$')])] },
+                  { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':log-group:/aws/connect/sunrise-outreach$')])] },
+                ],
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
   test('THEN EventBridge may use the key (for encrypted dead-letter queues) only on behalf of this account', () => {
     dev.data.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
