@@ -21,7 +21,7 @@ const scheduledText = z.discriminatedUnion('kind', [
 export const handler = async (payload: unknown): Promise<{ readonly outcome: string }> => {
   const input: ScheduledText = scheduledText.parse(payload);
   const outcome = await textOrLater(input, await send(input));
-  logger.info('scheduled text', { practiceId: input.practiceId, kind: input.kind, ...(input.kind === 'appointment' ? { appointmentId: input.appointmentId, message: input.message } : {}), outcome: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : {}) });
+  logger.info('scheduled text', { practiceId: input.practiceId, kind: input.kind, ...(input.kind === 'appointment' ? { appointmentId: input.appointmentId, appointmentMessage: input.message } : {}), outcome: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : {}) });
   return { outcome: outcome.status };
 };
 
