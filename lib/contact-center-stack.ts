@@ -33,7 +33,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { WEEKDAYS, type WeeklyHours } from '../lambdas/domain/agent-hours';
+import { closedDays, WEEKDAYS, type WeeklyHours } from '../lambdas/domain/agent-hours';
 import { contactCentersParameterName, type PracticeProfile, type StageConfig } from '../lambdas/domain/stage-config';
 import { acknowledge, iamWildcardResourceFinding } from './compliance';
 import { CONTACT_FLOW_FILES, loadFlow, placeholdersIn, readFlowFile, validateFlow, type ContactFlowRole } from './connect-flows';
@@ -285,6 +285,8 @@ export class ContactCenterStack extends Stack {
       description: `When ${practice.displayName}'s agents take calls (stage config contactCenter.hours)`,
       timeZone: practice.timeZone,
       config: hoursOfOperationConfig(cc.hours),
+      // The days the cadence calls no one (national holidays): the IVR's hours check says closed too.
+      hoursOfOperationOverrides: closedDayOverrides(closedDays(props.config.sendWindow.holidays)),
     });
     const number = new connect.CfnPhoneNumber(this, `${scopeId}VoiceNumber`, {
       targetArn: instance.attrArn,
@@ -514,6 +516,26 @@ export function hoursOfOperationConfig(hours: WeeklyHours): connect.CfnHoursOfOp
     const today = hours[day];
     return today ? [{ day: DAY_NAMES[day].toUpperCase(), startTime: slice(today.open), endTime: slice(today.close) }] : [];
   });
+}
+
+/** Connect allows this many overrides per hours of operation (not adjustable). */
+export const MAX_HOURS_OVERRIDES = 50;
+
+/**
+ * Closed all day on each of `days`: an override with no open time slices for that one date
+ * (Connect's override config takes zero or more slices; none means no open hours).
+ */
+export function closedDayOverrides(days: readonly { date: string; name: string }[]): connect.CfnHoursOfOperation.HoursOfOperationOverrideProperty[] {
+  if (days.length > MAX_HOURS_OVERRIDES) {
+    throw new Error(`sendWindow.holidays has ${days.length} national holidays; Connect takes ${MAX_HOURS_OVERRIDES} overrides per hours of operation: keep the list to the coming year or two`);
+  }
+  return days.map(({ date, name }) => ({
+    overrideName: `${name} ${date}`.slice(0, 127),
+    overrideDescription: 'Closed: a national holiday of sendWindow.holidays (no outreach calls either)',
+    effectiveFrom: date,
+    effectiveTill: date,
+    overrideConfig: [],
+  }));
 }
 
 /** Only the values a flow file uses (loadFlow refuses values no placeholder takes). */

@@ -3,9 +3,10 @@ import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Template as CfnTemplate } from 'aws-cdk-lib/assertions';
+import { DEFAULT_HOLIDAYS } from '../../lambdas/domain/send-window-rules';
 import { parseStageConfig } from '../../lambdas/domain/stage-config';
 import { CONTACT_FLOW_FILES, loadFlow, placeholdersIn, readFlowFile, validateFlow, type ContactFlowRole } from '../../lib/connect-flows';
-import { ContactCenterStack, hoursOfOperationConfig, practiceFlowValues, spokenHours, spokenPhoneNumber, spokenTime } from '../../lib/contact-center-stack';
+import { closedDayOverrides, ContactCenterStack, hoursOfOperationConfig, MAX_HOURS_OVERRIDES, practiceFlowValues, spokenHours, spokenPhoneNumber, spokenTime } from '../../lib/contact-center-stack';
 import { buildOutreachApp } from '../../lib/outreach-app';
 import { allowedActions, asArray, functionLogicalId, SAMPLE_CONFIG_FILE, sampleConfig, statementsOfFunction, synthOutreach, testApp, type SynthesisedOutreach } from './support/outreach-app';
 
@@ -121,6 +122,26 @@ describe('GIVEN practices whose instances the stack creates WHEN the app is synt
         S3Config: { BucketName: importOf('ReportsBucket'), BucketPrefix: `connect/sunrise-family/${prefix}`, EncryptionConfig: { EncryptionType: 'KMS', KeyId: importOf('Key') } },
       });
     }
+  });
+
+  test('THEN the hours of operation are closed all day on each national holiday (the days outreach calls no one), and not on a state\'s', () => {
+    const sunrise = only(t, 'AWS::Connect::HoursOfOperation', 'SunriseFamily');
+    const national = DEFAULT_HOLIDAYS.filter((h) => !h.states);
+    expect(sunrise.HoursOfOperationOverrides).toHaveLength(national.length);
+    expect(sunrise.HoursOfOperationOverrides).toContainEqual({
+      OverrideName: 'Christmas Day 2026-12-25',
+      OverrideDescription: 'Closed: a national holiday of sendWindow.holidays (no outreach calls either)',
+      EffectiveFrom: '2026-12-25',
+      EffectiveTill: '2026-12-25',
+      OverrideConfig: [],
+    });
+    expect(sunrise.HoursOfOperationOverrides.map((o: { EffectiveFrom: string }) => o.EffectiveFrom)).not.toContain('2027-02-09'); // Mardi Gras, Louisiana only
+  });
+
+  test('THEN a holiday list longer than Connect\'s 50 overrides fails synth with what to do', () => {
+    const days = Array.from({ length: MAX_HOURS_OVERRIDES + 1 }, (_, i) => ({ date: `2030-01-${String((i % 28) + 1).padStart(2, '0')}`, name: `Day ${i}` }));
+    expect(() => closedDayOverrides(days)).toThrow(/51 national holidays; Connect takes 50 overrides per hours of operation/);
+    expect(closedDayOverrides(days.slice(0, MAX_HOURS_OVERRIDES))).toHaveLength(50);
   });
 
   test('THEN the hours of operation are the config\'s, day by day, in the practice\'s time zone; a missing day is closed', () => {
