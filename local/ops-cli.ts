@@ -12,6 +12,9 @@
  *     resume CONTACT --practice ID [--cadence NAME]    let it go on
  *     reports --practice ID [--out DIR]                download the latest reports
  *     export-replies --practice ID --from DAY --to DAY [--out DIR]   every reply in a date range, as CSV
+ *     flags --practice ID [--kind K] [--older-than H] [--all]   what staff are asked to look at
+ *     handle FLAG_ID --practice ID                     mark a flag handled
+ *     thread CONTACT --practice ID                     a person's replies and the messages they got
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -229,6 +232,47 @@ async function exportReplies(t: Target, o: { practice: string; from: string; to:
   console.log(`${exported.rows} replies → ${path} (also ${exported.file})`);
 }
 
+async function listFlags(o: { practice: string; kind?: string; olderThan: string; all?: boolean }): Promise<void> {
+  await checkPractice(o.practice);
+  if (o.kind && !['reply', 'disposition'].includes(o.kind)) throw new UsageError('--kind is reply or disposition.');
+  const olderThanHours = Number(o.olderThan);
+  if (Number.isNaN(olderThanHours) || olderThanHours < 0) throw new UsageError('--older-than takes hours, e.g. --older-than 24.');
+  const { flagsOf } = await import('../lambdas/handlers/staff-api');
+  const { now } = await import('../lambdas/adapters/clock');
+  const list = await flagsOf(o.practice, { kind: o.kind, olderThanHours, handledToo: o.all });
+  console.log(`${list.length} ${o.all ? '' : 'open '}flag${list.length === 1 ? '' : 's'} for ${o.practice}${list.length ? ' (oldest first):' : '.'}`);
+  for (const f of list) {
+    const hours = Math.floor((now().getTime() - Date.parse(f.at)) / 3_600_000);
+    const about = f.contactId ? `  person ${f.contactId}` : '';
+    const handled = f.handledAt ? `  handled ${f.handledAt} by ${f.handledBy}` : '';
+    console.log(`  ${f.flagId}\n    ${f.kind}, ${hours} h old: ${f.reason}${about}${handled}`);
+  }
+  if (list.some((f) => !f.handledAt)) console.log(`\nOnce dealt with: outreach handle <flag id> --practice ${o.practice}`);
+}
+
+async function handleFlag(flagId: string, o: { practice: string }): Promise<void> {
+  await checkPractice(o.practice);
+  const { markFlagHandled } = await import('../lambdas/handlers/staff-api');
+  const by = `ops-cli:${process.env.USER ?? 'unknown'}`;
+  if (!(await markFlagHandled(o.practice, flagId, by))) throw new UsageError(`No flag "${flagId}" in practice ${o.practice}: \`outreach flags --practice ${o.practice}\` lists them with their ids.`);
+  console.log(`${flagId} handled (by ${by}; a flag handled before keeps who handled it first).`);
+}
+
+async function thread(who: string, o: { practice: string }): Promise<void> {
+  await checkPractice(o.practice);
+  const contactId = await contactIdOf(o.practice, who);
+  const { personThread } = await import('../lambdas/handlers/staff-api');
+  const t = await personThread(o.practice, contactId);
+  if (!t) throw new UsageError(`No person ${contactId} in practice ${o.practice}.`);
+  const optedOut = Object.keys(t.optedOut);
+  console.log(`Thread of ${t.contactId} (${t.status}${optedOut.length ? `; opted out: ${optedOut.join(', ')}` : ''})`);
+  if (t.thread.length === 0) console.log('  no messages yet');
+  for (const m of t.thread) {
+    if (m.direction === 'in') console.log(`  ${m.at}  ← ${m.text}  [${m.kind}]`);
+    else console.log(`  ${m.at}  → ${m.channel} ${m.what}: ${m.text ?? `(${m.template})`}${m.delivery ? `  [${m.delivery}]` : ''}`);
+  }
+}
+
 // ---- the program ----
 
 export function program(): Command {
@@ -291,6 +335,23 @@ export function program(): Command {
     .requiredOption('--to <day>', 'last local day, YYYY-MM-DD (included)')
     .option('--out <dir>', 'where to put the file', '.')
     .action(run((t, o: { practice: string; from: string; to: string; out: string }) => exportReplies(t, o)));
+  p.command('flags')
+    .description('what staff are asked to look at: replies no rule answers, dispositions that could not be applied')
+    .requiredOption('--practice <id>', 'the practice')
+    .option('--kind <kind>', 'only reply or disposition flags')
+    .option('--older-than <hours>', 'only flags at least this old', '0')
+    .option('--all', 'handled flags too')
+    .action(run((_t, o: { practice: string; kind?: string; olderThan: string; all?: boolean }) => listFlags(o)));
+  p.command('handle')
+    .description('mark a flag handled, once someone has dealt with it')
+    .argument('<flagId>', 'the id `outreach flags` prints')
+    .requiredOption('--practice <id>', 'the flag’s practice')
+    .action(run((_t, flagId: string, o: { practice: string }) => handleFlag(flagId, o)));
+  p.command('thread')
+    .description('a person’s replies and the texts and voicemails they got, with their delivery')
+    .argument('<contact>', 'contact id (c_…) or the external id from the file')
+    .requiredOption('--practice <id>', 'the person’s practice')
+    .action(run((_t, who: string, o: { practice: string }) => thread(who, o)));
   for (const c of p.commands) c.exitOverride().showHelpAfterError(`(outreach ${c.name()} --help lists its options)`);
   return p;
 }

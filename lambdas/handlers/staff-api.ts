@@ -28,7 +28,7 @@ import { Messaging } from '../adapters/messaging';
 import { logger } from '../adapters/powertools';
 import { ReplyLedger } from '../adapters/reply-ledger';
 import { requiredEnv } from '../adapters/settings';
-import { StaffFlags } from '../adapters/staff-flags';
+import { StaffFlags, type StaffFlag } from '../adapters/staff-flags';
 import { staffMessage } from '../domain/staff-message';
 import { findPractice } from '../domain/stage-config';
 import { dependencies, originationIdentity } from './cadence-support';
@@ -66,34 +66,22 @@ export const handler = async (payload: unknown): Promise<ApiAnswer> => {
   if (!caller) return answer(403, { message: 'requests must be signed (AWS SigV4, IAM)' });
   const practice = findPractice(dependencies().config, req.pathParameters?.practiceId ?? '');
   if (!practice) return answer(404, { message: 'no such practice' });
-  flags ??= new StaffFlags(requiredEnv('TRACKER_TABLE_NAME'));
-  replies ??= new ReplyLedger(requiredEnv('TRACKER_TABLE_NAME'));
   const route = `${req.httpMethod} ${req.resource}`;
   logger.info('staff api', { route, practiceId: practice.id, caller });
   switch (route) {
     case 'GET /practices/{practiceId}/flags': {
       const q = req.queryStringParameters ?? {};
-      const olderThanMs = q.olderThanHours ? Number(q.olderThanHours) * 3_600_000 : 0;
-      if (Number.isNaN(olderThanMs)) return answer(400, { message: 'olderThanHours must be a number' });
-      const at = now().getTime();
-      const list = (await flags.list(practice.id)).filter((f) => (!q.kind || f.kind === q.kind) && (q.handled === 'true' ? true : !f.handledAt) && at - Date.parse(f.at) >= olderThanMs);
-      return answer(200, { flags: list });
+      const olderThanHours = q.olderThanHours ? Number(q.olderThanHours) : 0;
+      if (Number.isNaN(olderThanHours)) return answer(400, { message: 'olderThanHours must be a number' });
+      return answer(200, { flags: await flagsOf(practice.id, { kind: q.kind, olderThanHours, handledToo: q.handled === 'true' }) });
     }
     case 'POST /practices/{practiceId}/flags/{flagId}/handled': {
-      const found = await flags.markHandled(practice.id, decodeURIComponent(req.pathParameters!.flagId!), caller, now().toISOString());
+      const found = await markFlagHandled(practice.id, decodeURIComponent(req.pathParameters!.flagId!), caller);
       return found ? answer(200, { handled: true }) : answer(404, { message: 'no such flag' });
     }
     case 'GET /practices/{practiceId}/contacts/{contactId}/thread': {
-      const contactId = req.pathParameters!.contactId!;
-      const { tracker, ledger } = dependencies();
-      const contact = await tracker.getContact(practice.id, contactId);
-      if (!contact) return answer(404, { message: 'no such contact' });
-      const [incoming, attempts, history] = await Promise.all([replies.thread(practice.id, contactId), ledger.attemptsOf(practice.id, contactId), tracker.contactHistory(practice.id, contactId)]);
-      const thread = [
-        ...incoming.map((m) => ({ at: m.at, direction: 'in', text: m.text, kind: m.kind })),
-        ...attempts.filter((a) => a.status === 'sent' && a.channel !== 'postcard').map((a) => ({ at: a.sentAt ?? a.at, direction: 'out', channel: a.channel, what: `${a.cadence}/${a.stepId}`, template: a.template, text: a.text, delivery: a.delivery?.status })),
-      ].sort((x, y) => x.at.localeCompare(y.at));
-      return answer(200, { contactId, status: contact.status ?? 'open', optedOut: contact.optedOut, thread, history });
+      const thread = await personThread(practice.id, req.pathParameters!.contactId!);
+      return thread ? answer(200, thread) : answer(404, { message: 'no such contact' });
     }
     case 'POST /practices/{practiceId}/contacts/{contactId}/messages': {
       const input = z.object({ messageId: z.string().regex(/^[0-9A-Za-z-]{8,64}$/), text: z.string().min(1).max(1000) }).safeParse(JSON.parse(req.body || '{}'));
@@ -178,6 +166,36 @@ export const handler = async (payload: unknown): Promise<ApiAnswer> => {
       return answer(404, { message: `no route ${route}` });
   }
 };
+
+/** A practice's flags, oldest first: open ones only unless `handledToo`; of one kind; at least `olderThanHours` old. */
+export async function flagsOf(practiceId: string, filter: { kind?: string; olderThanHours?: number; handledToo?: boolean } = {}): Promise<StaffFlag[]> {
+  flags ??= new StaffFlags(requiredEnv('TRACKER_TABLE_NAME'));
+  const at = now().getTime();
+  const olderThanMs = (filter.olderThanHours ?? 0) * 3_600_000;
+  return (await flags.list(practiceId)).filter((f) => (!filter.kind || f.kind === filter.kind) && (filter.handledToo || !f.handledAt) && at - Date.parse(f.at) >= olderThanMs);
+}
+
+/** Marks a flag handled by `by`; false when the practice has no such flag (handling twice keeps the first). */
+export async function markFlagHandled(practiceId: string, flagId: string, by: string): Promise<boolean> {
+  flags ??= new StaffFlags(requiredEnv('TRACKER_TABLE_NAME'));
+  return flags.markHandled(practiceId, flagId, by, now().toISOString());
+}
+
+/** A person's thread (replies in, texts and voicemails out with their delivery, by time) and history; undefined for no such person. */
+export async function personThread(practiceId: string, contactId: string) {
+  replies ??= new ReplyLedger(requiredEnv('TRACKER_TABLE_NAME'));
+  const { tracker, ledger } = dependencies();
+  const contact = await tracker.getContact(practiceId, contactId);
+  if (!contact) return undefined;
+  const [incoming, attempts, history] = await Promise.all([replies.thread(practiceId, contactId), ledger.attemptsOf(practiceId, contactId), tracker.contactHistory(practiceId, contactId)]);
+  const thread = [
+    ...incoming.map((m) => ({ at: m.at, direction: 'in' as const, text: m.text, kind: m.kind })),
+    ...attempts
+      .filter((a) => a.status === 'sent' && a.channel !== 'postcard')
+      .map((a) => ({ at: a.sentAt ?? a.at, direction: 'out' as const, channel: a.channel, what: `${a.cadence}/${a.stepId}`, template: a.template, text: a.text, delivery: a.delivery?.status })),
+  ].sort((x, y) => x.at.localeCompare(y.at));
+  return { contactId, status: contact.status ?? 'open', optedOut: contact.optedOut, thread, history };
+}
 
 export function resetStaffApi(): void {
   flags = undefined;

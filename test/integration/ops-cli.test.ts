@@ -103,8 +103,41 @@ describe('npx outreach --local', () => {
     expect((await cli('export-replies', '--practice', 'sunrise-family', '--from', '2027-02-01', '--to', '2027-01-01')).stderr).toContain('--from not after --to');
   });
 
+  it('lists the flags staff are asked to look at, shows the person’s thread, and marks a flag handled once', async () => {
+    const stack = await startLocalStack({ stateDir: state });
+    try {
+      const { dependencies } = await import('../../lambdas/handlers/cadence-support');
+      const { handler: receiveReply } = await import('../../lambdas/handlers/receive-reply');
+      const { tracker, config } = dependencies();
+      const contactId = (await tracker.getClaims('sunrise-family', ['ext:p-1020'])).get('ext:p-1020')!;
+      const mobile = (await tracker.getContact('sunrise-family', contactId))!.phones.find((p) => p.label === 'mobile')!.e164;
+      const practiceNumber = config.practices.find((p) => p.id === 'sunrise-family')!.sms.originationIdentity!;
+      const sms = { originationNumber: mobile, destinationNumber: practiceNumber, messageBody: 'Can I bring my mother too?', inboundMessageId: 'ops-cli-question' };
+      await receiveReply({ Records: [{ Sns: { Message: JSON.stringify(sms) } }] });
+    } finally {
+      await stack.stop();
+    }
+
+    const listed = await cli('flags', '--practice', 'sunrise-family', '--kind', 'reply');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^1 open flag for sunrise-family \(oldest first\):/);
+    expect(listed.stdout).toMatch(/reply, 0 h old: .+ person c_[0-9a-f]{24}/);
+    const flagId = listed.stdout.split('\n')[1]!.trim();
+
+    const shown = await cli('thread', 'P-1020', '--practice', 'sunrise-family');
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/← Can I bring my mother too\?  \[other\]/);
+
+    const handled = await cli('handle', flagId, '--practice', 'sunrise-family');
+    expect(handled.stdout).toContain(`${flagId} handled (by ops-cli:`);
+    expect((await cli('flags', '--practice', 'sunrise-family', '--kind', 'reply')).stdout).toMatch(/^0 open flags for sunrise-family\./);
+    expect((await cli('flags', '--practice', 'sunrise-family', '--kind', 'reply', '--all')).stdout).toMatch(/handled \S+ by ops-cli:/);
+    const unknown = await cli('handle', 'no-such-flag', '--practice', 'sunrise-family');
+    expect({ code: unknown.code, stderr: unknown.stderr }).toEqual({ code: 2, stderr: expect.stringContaining('outreach flags --practice sunrise-family` lists them') });
+  });
+
   it('has --help on every command and refuses a missing option with a pointer to it', async () => {
-    for (const command of ['upload', 'import', 'timeline', 'pause', 'resume', 'reports', 'export-replies']) {
+    for (const command of ['upload', 'import', 'timeline', 'pause', 'resume', 'reports', 'export-replies', 'flags', 'handle', 'thread']) {
       const r = await cli(command, '--help');
       expect({ command, code: r.code, usage: r.stdout.includes(`Usage: outreach ${command}`) }).toEqual({ command, code: 0, usage: true });
     }
