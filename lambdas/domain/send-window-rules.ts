@@ -4,6 +4,9 @@
  * solicitations. Ops update the table in the stage config; each row names its source and
  * when it was last checked. The defaults below ship with the product (compliance.md).
  */
+import federalHolidays from '@18f/us-federal-holidays';
+import { gregorianEaster } from 'date-easter';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 
 /** The widest window the law allows (TCPA, 47 CFR 64.1200(c)(1)): 8:00 to 21:00 local. */
@@ -57,36 +60,47 @@ export type LocalWindow = z.infer<typeof localWindowSchema>;
 export type Holiday = z.infer<typeof holidaySchema>;
 export type StateRule = z.infer<typeof stateRuleSchema>;
 
-/** National holidays (the dates themselves, not observed weekdays) and the state holidays the shipped rules use. */
-export const DEFAULT_HOLIDAYS: readonly Holiday[] = [
-  ...[2026, 2027].flatMap((y) => [
-    { date: `${y}-01-01`, name: "New Year's Day" },
-    { date: `${y}-06-19`, name: 'Juneteenth' },
-    { date: `${y}-07-04`, name: 'Independence Day' },
-    { date: `${y}-11-11`, name: 'Veterans Day' },
-    { date: `${y}-12-25`, name: 'Christmas Day' },
-  ]),
-  { date: '2026-01-19', name: 'Martin Luther King Jr. Day' },
-  { date: '2026-02-16', name: "Washington's Birthday" },
-  { date: '2026-05-25', name: 'Memorial Day' },
-  { date: '2026-09-07', name: 'Labor Day' },
-  { date: '2026-10-12', name: 'Columbus Day' },
-  { date: '2026-11-26', name: 'Thanksgiving Day' },
-  { date: '2027-01-18', name: 'Martin Luther King Jr. Day' },
-  { date: '2027-02-15', name: "Washington's Birthday" },
-  { date: '2027-05-31', name: 'Memorial Day' },
-  { date: '2027-09-06', name: 'Labor Day' },
-  { date: '2027-10-11', name: 'Columbus Day' },
-  { date: '2027-11-25', name: 'Thanksgiving Day' },
-  { date: '2026-02-17', name: 'Mardi Gras', states: ['LA'] },
-  { date: '2027-02-09', name: 'Mardi Gras', states: ['LA'] },
-  { date: '2026-04-03', name: 'Good Friday', states: ['LA'] },
-  { date: '2027-03-26', name: 'Good Friday', states: ['LA'] },
-  { date: '2026-04-27', name: 'Confederate Memorial Day', states: ['AL'] },
-  { date: '2027-04-26', name: 'Confederate Memorial Day', states: ['AL'] },
-  { date: '2026-06-01', name: "Jefferson Davis' Birthday", states: ['AL'] },
-  { date: '2027-06-07', name: "Jefferson Davis' Birthday", states: ['AL'] },
+/**
+ * How many calendar years the shipped holiday list covers from the current one: whatever a
+ * cadence, reminder or yearly campaign plans ahead, and, at 11 national holidays a year,
+ * within the 50 overrides Connect keeps per hours of operation.
+ */
+export const HOLIDAY_YEARS = 3;
+
+/** The state holidays the shipped state rules use (AL and LA forbid solicitations on them). */
+const STATE_HOLIDAYS: readonly { readonly name: string; readonly states: readonly string[]; readonly on: (year: number) => DateTime }[] = [
+  { name: 'Mardi Gras', states: ['LA'], on: (y) => easterSunday(y).minus({ days: 47 }) },
+  { name: 'Good Friday', states: ['LA'], on: (y) => easterSunday(y).minus({ days: 2 }) },
+  { name: 'Confederate Memorial Day', states: ['AL'], on: (y) => nthMonday(y, 4, 4) },
+  { name: "Jefferson Davis' Birthday", states: ['AL'], on: (y) => nthMonday(y, 6, 1) },
 ];
+
+/**
+ * The shipped holidays of `years` calendar years from `fromYear`: the 11 US federal holidays
+ * on their own dates, not the observed weekday (5 U.S.C. 6103, from @18f/us-federal-holidays),
+ * and the state holidays above. Computed, so the list never runs out.
+ */
+export function shippedHolidays(fromYear: number, years = HOLIDAY_YEARS): Holiday[] {
+  return Array.from({ length: years }, (_, i) => fromYear + i).flatMap((year) => [
+    ...federalHolidays.allForYear(year, { shiftSaturdayHolidays: false, shiftSundayHolidays: false }).map((h) => ({ date: h.dateString, name: h.name })),
+    ...STATE_HOLIDAYS.map((h) => ({ date: h.on(year).toISODate()!, name: h.name, states: [...h.states] })),
+  ]);
+}
+
+/** The default holiday list: this year's and the next ones' (read when the config is). */
+export function defaultHolidays(): Holiday[] {
+  return shippedHolidays(new Date().getUTCFullYear());
+}
+
+function easterSunday(year: number): DateTime {
+  const { month, day } = gregorianEaster(year);
+  return DateTime.utc(year, month, day);
+}
+
+function nthMonday(year: number, month: number, n: number): DateTime {
+  const first = DateTime.utc(year, month, 1);
+  return first.plus({ days: ((8 - first.weekday) % 7) + (n - 1) * 7 });
+}
 
 /**
  * The shipped per-state table for solicitations (outreach). Sources as compliance.md
@@ -103,9 +117,10 @@ export const sendWindowConfigSchema = z
   .strictObject({
     /** Base window for every text, voicemail and call; may be narrowed, never widened. */
     window: localWindowSchema.default({ ...LEGAL_WINDOW }),
-    holidays: z.array(holidaySchema).default([...DEFAULT_HOLIDAYS]),
-    stateRules: z.array(stateRuleSchema).default([...DEFAULT_STATE_RULES]),
+    /** @default the shipped holidays of this year and the next two (shippedHolidays) */
+    holidays: z.array(holidaySchema).default(defaultHolidays),
+    stateRules: z.array(stateRuleSchema).default(() => [...DEFAULT_STATE_RULES]),
   })
-  .default({ window: { ...LEGAL_WINDOW }, holidays: [...DEFAULT_HOLIDAYS], stateRules: [...DEFAULT_STATE_RULES] });
+  .default(() => ({ window: { ...LEGAL_WINDOW }, holidays: defaultHolidays(), stateRules: [...DEFAULT_STATE_RULES] }));
 
 export type SendWindowConfig = z.infer<typeof sendWindowConfigSchema>;

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { lookup as zipTimeZone } from 'zipcode-to-timezone';
 import { checkSendWindow, recipientState, timeZonesFor, type SendWindowQuestion } from '../../lambdas/domain/send-window';
 import {
-  DEFAULT_HOLIDAYS,
   DEFAULT_STATE_RULES,
+  HOLIDAY_YEARS,
   sendWindowConfigSchema,
+  shippedHolidays,
   stateRuleSchema,
   type LocalWindow,
   type SendWindowConfig,
@@ -12,7 +13,9 @@ import {
 } from '../../lambdas/domain/send-window-rules';
 import { stateForZip } from '../../lambdas/domain/us-zip-states';
 
-const DEFAULT_RULES = sendWindowConfigSchema.parse(undefined);
+/** The shipped rules with the holidays of the years these tests are written in (2026, 2027), whatever year they run in. */
+const SHIPPED_2026 = shippedHolidays(2026, 2);
+const DEFAULT_RULES: SendWindowConfig = { ...sendWindowConfigSchema.parse(undefined), holidays: SHIPPED_2026 };
 const HOUR = 60 * 60 * 1000;
 
 type Ask = Partial<Omit<SendWindowQuestion, 'at'>> & { readonly at: string };
@@ -487,7 +490,7 @@ describe('checkSendWindow', () => {
     });
 
     it('closes on a holiday added to the configured list', () => {
-      const rules = rulesWith({ holidays: [...DEFAULT_HOLIDAYS, { date: '2026-07-15', name: 'Test Day', states: ['AL'] }] });
+      const rules = rulesWith({ holidays: [...SHIPPED_2026, { date: '2026-07-15', name: 'Test Day', states: ['AL'] }] });
 
       expect(ask({ zip: '35203', purpose: 'outreach', at: '2026-07-15T18:00:00Z' }, rules)).toMatchObject({
         allowed: false,
@@ -759,10 +762,10 @@ describe('the shipped send-window rules', () => {
 
   const FEDERAL: Record<string, (year: number) => Date> = {
     "New Year's Day": fixed(1, 1),
-    'Martin Luther King Jr. Day': (y) => nthWeekday(y, 1, MON, 3),
+    'Birthday of Martin Luther King, Jr.': (y) => nthWeekday(y, 1, MON, 3),
     "Washington's Birthday": (y) => nthWeekday(y, 2, MON, 3),
     'Memorial Day': (y) => lastWeekday(y, 5, MON),
-    Juneteenth: fixed(6, 19),
+    'Juneteenth National Independence Day': fixed(6, 19),
     'Independence Day': fixed(7, 4),
     'Labor Day': (y) => nthWeekday(y, 9, MON, 1),
     'Columbus Day': (y) => nthWeekday(y, 10, MON, 2),
@@ -784,15 +787,16 @@ describe('the shipped send-window rules', () => {
     expect(lastWeekday(2025, 5, MON).toISOString().slice(0, 10)).toBe('2025-05-26');
   });
 
-  it.each([...DEFAULT_HOLIDAYS])('dates $name on $date by its rule', (h) => {
+  // Thirty years of the computed list against these tests' own date rules.
+  it.each(shippedHolidays(2026, 30))('dates $name on $date by its rule', (h) => {
     const rule = h.states === undefined ? FEDERAL[h.name] : STATE[h.name];
 
     expect(rule).toBeDefined();
     expect(h.date).toBe(rule(Number(h.date.slice(0, 4))).toISOString().slice(0, 10));
   });
 
-  it.each([[2026], [2027]])('lists every federal holiday once in %i', (year) => {
-    const names = DEFAULT_HOLIDAYS.filter((h) => h.states === undefined && h.date.startsWith(`${year}-`)).map((h) => h.name);
+  it.each([[2026], [2027], [2040]])('lists every federal holiday once in %i', (year) => {
+    const names = shippedHolidays(year, 1).filter((h) => h.states === undefined && h.date.startsWith(`${year}-`)).map((h) => h.name);
 
     expect([...names].sort()).toEqual(Object.keys(FEDERAL).sort());
   });
@@ -814,9 +818,16 @@ describe('the shipped send-window rules', () => {
     expect(byState.KY).toMatchObject({ purposes: ['outreach'], start: '10:00' });
   });
 
-  it('defaults to the 08:00–21:00 window with the shipped holidays and state rules', () => {
-    expect(DEFAULT_RULES.window).toEqual({ start: '08:00', end: '21:00' });
-    expect(DEFAULT_RULES.holidays).toEqual(DEFAULT_HOLIDAYS);
-    expect(DEFAULT_RULES.stateRules).toEqual(DEFAULT_STATE_RULES);
+  it('defaults to the 08:00–21:00 window with the shipped holidays of this year and the next two, and the state rules', () => {
+    const defaults = sendWindowConfigSchema.parse(undefined);
+    const thisYear = new Date().getUTCFullYear();
+    expect(defaults.window).toEqual({ start: '08:00', end: '21:00' });
+    expect(defaults.holidays).toEqual(shippedHolidays(thisYear, HOLIDAY_YEARS));
+    expect(new Set(defaults.holidays.map((h) => h.date.slice(0, 4)))).toEqual(new Set([thisYear, thisYear + 1, thisYear + 2].map(String)));
+    expect(defaults.stateRules).toEqual(DEFAULT_STATE_RULES);
+  });
+
+  it('keeps the dates themselves, not the observed weekday: Independence Day 2026 (a Saturday) is July 4, not July 3', () => {
+    expect(shippedHolidays(2026, 1).filter((h) => h.name === 'Independence Day')).toEqual([{ date: '2026-07-04', name: 'Independence Day' }]);
   });
 });
