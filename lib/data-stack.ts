@@ -227,3 +227,12 @@ function expireUnder(id: string, prefix: string, days: number, markersId = `${id
     { id: markersId, prefix, expiredObjectDeleteMarker: true },
   ];
 }
+
+/** The EventBridge pattern of files created under `prefix` in `bucket` (the import bucket sends S3 events to the default bus). */
+export function objectCreatedUnder(bucket: s3.IBucket, prefix: string): events.EventPattern {
+  return {
+    source: ['aws.s3'],
+    detailType: ['Object Created'],
+    detail: { bucket: { name: [bucket.bucketName] }, object: { key: events.Match.prefix(prefix) } },
+  };
+}

@@ -21,6 +21,7 @@ import { acknowledge } from './compliance';
 import { OutreachFunction, type OutreachFunctionProps } from './constructs/outreach-function';
 import { grantWorkflowKey, outreachWorkflow } from './constructs/workflow';
 import { IMPORT_INBOX_PREFIX, importTriggerDeadLetterQueueName, importWorkflowName, resourceName } from './naming';
+import { objectCreatedUnder } from './data-stack';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const HANDLERS = path.join(REPO_ROOT, 'lambdas', 'handlers');
@@ -172,14 +173,7 @@ export class ImportStack extends Stack {
 
     const trigger = new events.Rule(this, 'ImportUploadedRule', {
       description: `Starts ${importWorkflowName(stage)} for files uploaded under ${IMPORT_INBOX_PREFIX} in the import bucket`,
-      eventPattern: {
-        source: ['aws.s3'],
-        detailType: ['Object Created'],
-        detail: {
-          bucket: { name: [props.importBucket.bucketName] },
-          object: { key: events.Match.prefix(IMPORT_INBOX_PREFIX) },
-        },
-      },
+      eventPattern: objectCreatedUnder(props.importBucket, IMPORT_INBOX_PREFIX),
     });
     // The workflow input is the raw EventBridge event (the ASL's BeginImport reads it).
     trigger.addTarget(

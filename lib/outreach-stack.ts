@@ -45,6 +45,7 @@ import {
   POSTCARD_MANIFEST_PREFIX,
   resourceName,
 } from './naming';
+import { objectCreatedUnder } from './data-stack';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const HANDLERS = path.join(REPO_ROOT, 'lambdas', 'handlers');
@@ -285,14 +286,7 @@ export class OutreachStack extends Stack {
       .bindImportBucket(props.importBucket, 'read', DO_NOT_CALL_PREFIX);
     const doNotCallRule = new events.Rule(this, 'DoNotCallUploadedRule', {
       description: `Imports do-not-call lists uploaded under ${DO_NOT_CALL_PREFIX} in the import bucket`,
-      eventPattern: {
-        source: ['aws.s3'],
-        detailType: ['Object Created'],
-        detail: {
-          bucket: { name: [props.importBucket.bucketName] },
-          object: { key: events.Match.prefix(DO_NOT_CALL_PREFIX) },
-        },
-      },
+      eventPattern: objectCreatedUnder(props.importBucket, DO_NOT_CALL_PREFIX),
     });
     // The function receives the raw EventBridge event.
     doNotCallRule.addTarget(

@@ -25,6 +25,7 @@ import { APPOINTMENT_CHANGE_REQUESTED } from '../../lambdas/domain/appointment';
 import { acknowledge, iamWildcardResourceFinding } from '../compliance';
 import { APPOINTMENT_CHANGES_PREFIX, resourceName } from '../naming';
 import type { OutreachFunction, OutreachFunctionProps, ScheduleResources, SendingResources } from './outreach-function';
+import { objectCreatedUnder } from '../data-stack';
 
 export type MakeFunction = (
   id: string,
@@ -114,11 +115,7 @@ export class AppointmentDesk extends Construct {
       .bindReportsBucket(props.reportsBucket, 'write', APPOINTMENT_CHANGES_PREFIX);
     const fileDropped = new events.Rule(this, 'AppointmentFileUploadedRule', {
       description: `Reads appointment-changes files uploaded under ${APPOINTMENT_CHANGES_PREFIX} in the import bucket`,
-      eventPattern: {
-        source: ['aws.s3'],
-        detailType: ['Object Created'],
-        detail: { bucket: { name: [props.importBucket.bucketName] }, object: { key: events.Match.prefix(APPOINTMENT_CHANGES_PREFIX) } },
-      },
+      eventPattern: objectCreatedUnder(props.importBucket, APPOINTMENT_CHANGES_PREFIX),
     });
     fileDropped.addTarget(new targets.LambdaFunction(this.appointmentFile.function, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) }));
 
