@@ -29,6 +29,7 @@ import {
   type TemplatePractice,
 } from './templates';
 import { assignVariant } from './variants';
+import { healthDetailsProblem } from './health-details';
 
 export const STEP_CHANNELS = ['postcard', 'sms', 'voicemail', 'call'] as const;
 export type StepChannel = (typeof STEP_CHANNELS)[number];
@@ -562,6 +563,8 @@ function checkTemplate(config: CadenceConfig, id: string, template: Template, us
     }
     if (template.channel === 'call') continue;
 
+    const health = healthDetailsProblem(text.replace(/\{[^}]*\}/g, ' '));
+    if (health) add(path, `${where} ${health}`);
     const missing = (['practiceName', 'callbackNumber'] as const).filter((name) => !fields.some((f) => f.name === name));
     if (missing.length > 0) {
       add(path, `${where} must contain ${missing.map((m) => `{${m}}`).join(' and ')}: every message names the practice and gives a way to reach it`);

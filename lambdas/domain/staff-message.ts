@@ -1,8 +1,9 @@
 /**
  * A text staff write to one person (from the staff API): it names the practice and says how to
- * stop, as every message must, and fits the segments the stage allows (the healthcare
- * exemption: one GSM-7 segment by default). Pure: the words in, the text or why not out.
+ * stop, as every message must, fits the segments the stage allows (the healthcare exemption:
+ * one GSM-7 segment by default), and names no health details (no PHI in texts). Pure: the words in, the text or why not out.
  */
+import { healthDetailsProblem } from './health-details';
 import { smsSegments } from './templates';
 
 export type StaffMessage = { readonly ok: true; readonly body: string } | { readonly ok: false; readonly reason: string };
@@ -10,6 +11,8 @@ export type StaffMessage = { readonly ok: true; readonly body: string } | { read
 export function staffMessage(practiceName: string, text: string, maxSegments: number): StaffMessage {
   const words = text.replace(/[\p{Cc}\p{Cf}]/gu, ' ').replace(/\s+/g, ' ').trim();
   if (!words) return { ok: false, reason: 'the message is empty' };
+  const health = healthDetailsProblem(words);
+  if (health) return { ok: false, reason: `the text ${health}; call the person instead` };
   const named = words.toLowerCase().includes(practiceName.toLowerCase()) ? words : `${practiceName}: ${words}`;
   const body = /\b(STOP|PARAR)\b/.test(named) ? named : `${named} Reply STOP to opt out`;
   const { segments, encoding } = smsSegments(body);

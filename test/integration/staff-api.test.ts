@@ -121,11 +121,14 @@ describe('staff API', () => {
     expect(refused).toEqual({ status: 409, body: { status: 'skipped', reason: 'opted-out' } });
   });
 
-  it('holds a text outside the window (202, with when) and refuses one too long for a segment (400, why)', async () => {
+  it('holds a text outside the window (202, with when) and refuses one too long for a segment or naming health details (400, why)', async () => {
     const contactId = enrolled.contactId(people.texted!.id);
     const late = await call('POST', MESSAGES, { contactId }, { body: { messageId: 'msg-0002-late', text: 'See you soon.' }, at: new Date('2027-03-02T06:30:00Z') });
     expect(late).toEqual({ status: 202, body: { status: 'later', at: expect.stringMatching(/^2027-03-02T16:00:00/) } });
     const long = await call('POST', MESSAGES, { contactId }, { body: { messageId: 'msg-0003-long', text: 'x'.repeat(200) } });
     expect(long).toEqual({ status: 400, body: { message: expect.stringMatching(/segments with the practice's name and STOP; at most 1 allowed/) } });
+    const health = await call('POST', MESSAGES, { contactId }, { body: { messageId: 'msg-0004-labs', text: 'Your lab results are normal.' } });
+    expect(health).toEqual({ status: 400, body: { message: expect.stringMatching(/^the text names health details \("lab", "results"\).*call the person instead$/) } });
+    expect((await call('GET', '/practices/{practiceId}/contacts/{contactId}/thread', { contactId })).body.thread.map((m: { text?: string }) => m.text)).not.toContainEqual(expect.stringContaining('lab results'));
   });
 });

@@ -207,6 +207,19 @@ describe('cross-checks on template text', () => {
     ]);
   });
 
+  it('refuses fixed words that name health details in a text or voicemail, not in an agent\'s script', () => {
+    expect(
+      problemsWith((raw) => {
+        raw.templates['sms-care-gap'].text.en = '{practiceName}: your A1c results are in. Call {callbackNumber}';
+        raw.templates['voicemail-care-gap'].text.es = 'Hola, le llama {practiceName}. Su receta de insulina está lista. Llame al {callbackNumber}.';
+        raw.templates['call-care-gap'].script.en = 'Ask whether their diabetes check-up is booked. {practiceName} {callbackNumber}';
+      }),
+    ).toEqual([
+      "  - templates.sms-care-gap.text.en: template sms-care-gap ('en' text) names health details (\"a1c\", \"results\"): a text or voicemail may not carry a condition, a test or its result, a medication or a visit's reason",
+      "  - templates.voicemail-care-gap.text.es: template voicemail-care-gap ('es' text) names health details (\"receta\", \"insulina\"): a text or voicemail may not carry a condition, a test or its result, a medication or a visit's reason",
+    ]);
+  });
+
   it('refuses appointment fields outside sms templates of kind appointment', () => {
     expect(problemsWith((raw) => (raw.templates['sms-care-gap'].text.en = '{practiceName}: see you {appointmentDate}. Call {callbackNumber}'))).toEqual([
       "  - templates.sms-care-gap.text.en: template sms-care-gap ('en' text) uses {appointmentDate}, which only sms templates of kind \"appointment\" may use",
