@@ -232,8 +232,13 @@ async function exportReplies(t: Target, o: { practice: string; from: string; to:
   console.log(`${exported.rows} replies → ${path} (also ${exported.file})`);
 }
 
+/** Flags name a practice, or `unmatched` for those that name none (a reply to a number no practice texts from). */
+async function checkFlagPractice(practiceId: string): Promise<void> {
+  if (practiceId !== 'unmatched') await checkPractice(practiceId);
+}
+
 async function listFlags(o: { practice: string; kind?: string; olderThan: string; all?: boolean }): Promise<void> {
-  await checkPractice(o.practice);
+  await checkFlagPractice(o.practice);
   if (o.kind && !['reply', 'disposition'].includes(o.kind)) throw new UsageError('--kind is reply or disposition.');
   const olderThanHours = Number(o.olderThan);
   if (Number.isNaN(olderThanHours) || olderThanHours < 0) throw new UsageError('--older-than takes hours, e.g. --older-than 24.');
@@ -251,7 +256,7 @@ async function listFlags(o: { practice: string; kind?: string; olderThan: string
 }
 
 async function handleFlag(flagId: string, o: { practice: string }): Promise<void> {
-  await checkPractice(o.practice);
+  await checkFlagPractice(o.practice);
   const { markFlagHandled } = await import('../lambdas/handlers/staff-api');
   const by = `ops-cli:${process.env.USER ?? 'unknown'}`;
   if (!(await markFlagHandled(o.practice, flagId, by))) throw new UsageError(`No flag "${flagId}" in practice ${o.practice}: \`outreach flags --practice ${o.practice}\` lists them with their ids.`);
@@ -337,7 +342,7 @@ export function program(): Command {
     .action(run((t, o: { practice: string; from: string; to: string; out: string }) => exportReplies(t, o)));
   p.command('flags')
     .description('what staff are asked to look at: replies no rule answers, dispositions that could not be applied')
-    .requiredOption('--practice <id>', 'the practice')
+    .requiredOption('--practice <id>', 'the practice, or unmatched for flags that name none')
     .option('--kind <kind>', 'only reply or disposition flags')
     .option('--older-than <hours>', 'only flags at least this old', '0')
     .option('--all', 'handled flags too')
@@ -345,7 +350,7 @@ export function program(): Command {
   p.command('handle')
     .description('mark a flag handled, once someone has dealt with it')
     .argument('<flagId>', 'the id `outreach flags` prints')
-    .requiredOption('--practice <id>', 'the flag’s practice')
+    .requiredOption('--practice <id>', 'the flag’s practice, or unmatched')
     .action(run((_t, flagId: string, o: { practice: string }) => handleFlag(flagId, o)));
   p.command('thread')
     .description('a person’s replies and the texts and voicemails they got, with their delivery')

@@ -11,6 +11,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Disposition, NextAction } from '../domain/disposition';
 import { ConflictError, TrackerTable, contactPk, stripKeys } from './tracker-table-client';
+import { UNMATCHED } from './staff-flags';
 
 export interface DispositionRecord {
   readonly connectContactId: string;
@@ -65,7 +66,7 @@ export class DispositionLedger extends TrackerTable {
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: `FLAGS#${record.practiceId ?? 'unmatched'}`, sk: `${record.at}#${record.connectContactId}`, kind: 'disposition', reason, connectContactId: record.connectContactId, contactId: record.contactId, at: record.at },
+        Item: { pk: `FLAGS#${record.practiceId ?? UNMATCHED}`, sk: `${record.at}#${record.connectContactId}`, kind: 'disposition', reason, connectContactId: record.connectContactId, contactId: record.contactId, at: record.at },
       }),
     );
   }

@@ -9,6 +9,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReplyClassification } from '../domain/reply';
 import { ConflictError, TrackerTable, contactPk, stripKeys } from './tracker-table-client';
+import { UNMATCHED } from './staff-flags';
 
 export interface ReceivedReply {
   readonly inboundMessageId: string;
@@ -70,7 +71,7 @@ export class ReplyLedger extends TrackerTable {
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: `FLAGS#${reply.practiceId ?? 'unmatched'}`, sk: `${reply.receivedAt}#reply-${reply.inboundMessageId}${contactId ? `#${contactId}` : ''}`, kind: 'reply', reason, inboundMessageId: reply.inboundMessageId, ...(contactId ? { contactId } : {}), at: reply.receivedAt },
+        Item: { pk: `FLAGS#${reply.practiceId ?? UNMATCHED}`, sk: `${reply.receivedAt}#reply-${reply.inboundMessageId}${contactId ? `#${contactId}` : ''}`, kind: 'reply', reason, inboundMessageId: reply.inboundMessageId, ...(contactId ? { contactId } : {}), at: reply.receivedAt },
       }),
     );
   }

@@ -4,6 +4,7 @@
  *
  *   GET  /practices/{practiceId}/flags?kind=reply|disposition&olderThanHours=N&handled=true
  *   POST /practices/{practiceId}/flags/{flagId}/handled
+ *        (both also for practiceId `unmatched`: flags that name no practice)
  *   GET  /practices/{practiceId}/contacts/{contactId}/thread
  *   POST /practices/{practiceId}/contacts/{contactId}/messages   {"messageId": "<uuid>", "text": "…"}
  *   POST /practices/{practiceId}/contacts/{contactId}/consent    {"key": "sms:care", "granted": true, "evidence": "…"}
@@ -28,7 +29,7 @@ import { Messaging } from '../adapters/messaging';
 import { logger } from '../adapters/powertools';
 import { ReplyLedger } from '../adapters/reply-ledger';
 import { requiredEnv } from '../adapters/settings';
-import { StaffFlags, type StaffFlag } from '../adapters/staff-flags';
+import { StaffFlags, UNMATCHED, type StaffFlag } from '../adapters/staff-flags';
 import { staffMessage } from '../domain/staff-message';
 import { findPractice } from '../domain/stage-config';
 import { dependencies, originationIdentity } from './cadence-support';
@@ -64,21 +65,18 @@ export const handler = async (payload: unknown): Promise<ApiAnswer> => {
   const req = parsed.data;
   const caller = req.requestContext.identity?.userArn;
   if (!caller) return answer(403, { message: 'requests must be signed (AWS SigV4, IAM)' });
-  const practice = findPractice(dependencies().config, req.pathParameters?.practiceId ?? '');
-  if (!practice) return answer(404, { message: 'no such practice' });
   const route = `${req.httpMethod} ${req.resource}`;
+  const practiceId = req.pathParameters?.practiceId ?? '';
+  // Flags that name no practice are read and handled under `unmatched`; nothing else is.
+  if (practiceId === UNMATCHED && FLAG_ROUTES.has(route)) {
+    logger.info('staff api', { route, practiceId, caller });
+    return flagRoute(route, practiceId, req, caller);
+  }
+  const practice = findPractice(dependencies().config, practiceId);
+  if (!practice) return answer(404, { message: 'no such practice' });
   logger.info('staff api', { route, practiceId: practice.id, caller });
+  if (FLAG_ROUTES.has(route)) return flagRoute(route, practice.id, req, caller);
   switch (route) {
-    case 'GET /practices/{practiceId}/flags': {
-      const q = req.queryStringParameters ?? {};
-      const olderThanHours = q.olderThanHours ? Number(q.olderThanHours) : 0;
-      if (Number.isNaN(olderThanHours)) return answer(400, { message: 'olderThanHours must be a number' });
-      return answer(200, { flags: await flagsOf(practice.id, { kind: q.kind, olderThanHours, handledToo: q.handled === 'true' }) });
-    }
-    case 'POST /practices/{practiceId}/flags/{flagId}/handled': {
-      const found = await markFlagHandled(practice.id, decodeURIComponent(req.pathParameters!.flagId!), caller);
-      return found ? answer(200, { handled: true }) : answer(404, { message: 'no such flag' });
-    }
     case 'GET /practices/{practiceId}/contacts/{contactId}/thread': {
       const thread = await personThread(practice.id, req.pathParameters!.contactId!);
       return thread ? answer(200, thread) : answer(404, { message: 'no such contact' });
@@ -166,6 +164,20 @@ export const handler = async (payload: unknown): Promise<ApiAnswer> => {
       return answer(404, { message: `no route ${route}` });
   }
 };
+
+const FLAG_ROUTES: ReadonlySet<string> = new Set(['GET /practices/{practiceId}/flags', 'POST /practices/{practiceId}/flags/{flagId}/handled']);
+
+/** The flag routes, for a practice or for `unmatched`. */
+async function flagRoute(route: string, practiceId: string, req: z.infer<typeof request>, caller: string): Promise<ApiAnswer> {
+  if (route === 'GET /practices/{practiceId}/flags') {
+    const q = req.queryStringParameters ?? {};
+    const olderThanHours = q.olderThanHours ? Number(q.olderThanHours) : 0;
+    if (Number.isNaN(olderThanHours)) return answer(400, { message: 'olderThanHours must be a number' });
+    return answer(200, { flags: await flagsOf(practiceId, { kind: q.kind, olderThanHours, handledToo: q.handled === 'true' }) });
+  }
+  const found = await markFlagHandled(practiceId, decodeURIComponent(req.pathParameters!.flagId!), caller);
+  return found ? answer(200, { handled: true }) : answer(404, { message: 'no such flag' });
+}
 
 /** A practice's flags, oldest first: open ones only unless `handledToo`; of one kind; at least `olderThanHours` old. */
 export async function flagsOf(practiceId: string, filter: { kind?: string; olderThanHours?: number; handledToo?: boolean } = {}): Promise<StaffFlag[]> {

@@ -72,10 +72,26 @@ describe('staff API', () => {
     expect((await call('POST', HANDLED, { flagId: 'nope' })).status).toBe(404);
   });
 
+  it('lists and handles the flags that name no practice under "unmatched" (a reply to a number no practice texts from), and nothing else there', async () => {
+    await withClock(new VirtualClock(new Date('2027-03-01T19:00:00Z')), () =>
+      receive({ Records: [{ Sns: { Message: JSON.stringify({ originationNumber: people.asks!.mobile, destinationNumber: '+12065550999', messageBody: 'Who is this?', inboundMessageId: 'api-in-elsewhere' }) } }] }),
+    );
+    const unmatched = await call('GET', FLAGS, { practiceId: 'unmatched' }, { query: { kind: 'reply' } });
+    expect(unmatched.status).toBe(200);
+    const flag = unmatched.body.flags.find((f: { inboundMessageId?: string }) => f.inboundMessageId === 'api-in-elsewhere');
+    expect(flag).toMatchObject({ kind: 'reply', reason: 'a reply to a number no practice texts from' });
+    expect(await call('POST', HANDLED, { practiceId: 'unmatched', flagId: encodeURIComponent(flag.flagId) })).toEqual({ status: 200, body: { handled: true } });
+    expect((await call('GET', FLAGS, { practiceId: 'unmatched' })).body.flags.map((f: { flagId: string }) => f.flagId)).not.toContain(flag.flagId);
+    expect((await call('GET', THREAD, { practiceId: 'unmatched', contactId: 'c_000000000000000000000000' })).status).toBe(404);
+  });
+
   it('writes the daily digest of what staff still have to look at, and publishes it for the dashboard by practice', async () => {
     const { result: digests, counts } = await captureEmf(() => withClock(new VirtualClock(new Date('2027-03-02T14:00:00Z')), () => flagDigestTask()));
     const [digest] = digests;
     expect(digest).toMatchObject({ practiceId: SUNRISE, unhandled: 0, handledSinceYesterday: 1, file: 's3://outreach-reports/digests/sunrise-family/2027-03-02.json' });
+    // The flags that name no practice have their digest too (the one handled above).
+    expect(digests.at(-1)).toMatchObject({ practiceId: 'unmatched', handledSinceYesterday: 1, file: 's3://outreach-reports/digests/unmatched/2027-03-02.json' });
+    expect(counts.filter((c) => c.dimensions.practice === 'unmatched').map((c) => c.name)).toEqual(['UnhandledFlags', 'OldestFlagHours']);
     expect(counts.filter((c) => c.dimensions.practice === SUNRISE).map((c) => [c.name, c.value, c.dimensions])).toEqual([
       ['UnhandledFlags', 0, { service: 'patient-outreach', practice: SUNRISE }],
       ['OldestFlagHours', 0, { service: 'patient-outreach', practice: SUNRISE }],
