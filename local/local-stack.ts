@@ -5,9 +5,9 @@
  * EventBridge would in AWS.
  */
 import { createReadStream } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createLocalResources, startLocalEngines, type LocalEngines } from './engines';
@@ -221,11 +221,14 @@ export async function storedSummary(stack: LocalStack, importId: string): Promis
   }
 }
 
-/** Copies an s3:// report file out of the local S3 into `dir`, for people to open. */
+/** Copies an s3:// report file out of the local S3 to its key under `dir`, for people to open. */
 export async function downloadReport(stack: LocalStack, uri: string, dir: string): Promise<string> {
   const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri) ?? [];
   const out = await stack.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const path = join(dir, basename(key!));
+  // The object's key as a path under `dir`: a postcard manifest and a hand-off file of the same day do not collide.
+  const path = resolve(dir, key!);
+  if (!path.startsWith(resolve(dir) + sep)) throw new Error(`object key ${key} leaves ${dir}`);
+  await mkdir(dirname(path), { recursive: true });
   await writeFile(path, await out.Body!.transformToByteArray());
   return path;
 }

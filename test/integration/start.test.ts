@@ -72,6 +72,9 @@ describe('npm start', () => {
     expect(r.month.schedulesFired.map((f: { job: string; outcome: string }) => `${f.job}:${f.outcome}`)).toEqual(expect.arrayContaining(['placeCallback:sent', 'resumeOutreach:enrolled']));
     expect(r.month.handOffFiles.length).toBeGreaterThan(0);
     expect(readFileSync(r.month.handOffFiles[0], 'utf8')).toMatch(/^\uFEFFchange,appointment id,/);
+    // Copied out at their object keys: a hand-off file and a postcard manifest of one day never overwrite each other.
+    for (const f of r.month.handOffFiles) expect(f).toMatch(/\/handoffs\/sunrise-family\/\d{4}-\d{2}-\d{2}\.csv$/);
+    for (const f of r.cadence.postcardManifests) expect(f).toMatch(/\/postcards\/sunrise-family\/\d{4}-\d{2}-\d{2}\.csv$/);
   });
 
   it('reads the scripted replies: HELP answered, STOP taking effect mid-cadence with nothing sent after it, a confirmation, an unexpected reply flagged; and every text\'s delivery', () => {
