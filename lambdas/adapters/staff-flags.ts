@@ -8,8 +8,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, TrackerTable, stripKeys } from './tracker-table-client';
 
-/** Where flags go that name no practice: a reply to a number no practice texts from, a call that names none. */
-export const UNMATCHED = 'unmatched';
+export { UNMATCHED } from '../domain/flag-digest';
 
 export interface StaffFlag {
   /** The flag's id within the practice (its sort key). */

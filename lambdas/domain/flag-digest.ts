@@ -8,6 +8,9 @@ export interface FlagForDigest {
   readonly handledAt?: string;
 }
 
+/** Where flags go that name no practice (a reply to a number no practice texts from, a call that names none): staff read them under this name. */
+export const UNMATCHED = 'unmatched';
+
 export interface FlagDigest {
   readonly practiceId: string;
   /** When it was made (UTC ISO). */

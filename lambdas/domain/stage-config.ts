@@ -207,8 +207,10 @@ const observabilitySchema = z
     optOutsPerHour: z.number().int().min(1).default(20),
     /** Alarm when PhoneNumberValidate throttles this many lookups or more in each of three 5-minute periods running. */
     throttledLookupsPer5Min: z.number().int().min(1).default(50),
+    /** Alarm when a practice's oldest unhandled flag (a reply no rule answers, a disposition not applied) is this many hours old (daily digest). */
+    flagHours: z.number().int().min(1).max(24 * 14).default(24),
   })
-  .default({ importDueDay: 5, deliveryFailurePercent: 10, optOutsPerHour: 20, throttledLookupsPer5Min: 50 });
+  .default({ importDueDay: 5, deliveryFailurePercent: 10, optOutsPerHour: 20, throttledLookupsPer5Min: 50, flagHours: 24 });
 
 export const stageConfigSchema = z
   .strictObject({
@@ -284,7 +286,7 @@ export const stageConfigSchema = z
     campaigns: z.array(campaignSchema).default([]),
     /** Limits on broadcast and campaign runs. @default { confirmAbove: 25000, sendsPerTask: 500 } */
     broadcasting: broadcastingSchema,
-    /** The ops dashboard's alarms (lib/constructs/observability.ts). @default { importDueDay: 5, deliveryFailurePercent: 10, optOutsPerHour: 20, throttledLookupsPer5Min: 50 } */
+    /** The ops dashboard's alarms (lib/constructs/observability.ts). @default { importDueDay: 5, deliveryFailurePercent: 10, optOutsPerHour: 20, throttledLookupsPer5Min: 50, flagHours: 24 } */
     observability: observabilitySchema,
     practices: z.array(practiceSchema).min(1),
   })

@@ -29,6 +29,7 @@ import { Construct } from 'constructs';
 import { OUTCOME_METRICS, OUTCOME_SERVICE, outcomeNamespace, type OutcomeDimensions, type OutcomeMetric } from '../../lambdas/domain/outcome-metrics';
 import type { StageConfig } from '../../lambdas/domain/stage-config';
 import { resourceName } from '../naming';
+import { UNMATCHED } from '../../lambdas/domain/flag-digest';
 
 /** A practice's delivery failure rate is judged only on an hour with at least this many outcomes (one failure of two is not a trend). */
 export const MIN_DELIVERY_OUTCOMES_PER_HOUR = 20;
@@ -104,6 +105,7 @@ export class Observability extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         description: `${limits.optOutsPerHour} or more people of ${practice} opted out within an hour. Look at what was sent in the last hours (a wrong template, a broadcast to the wrong segment); pause it.`,
       });
+      this.flagsWaiting(practice, limits.flagHours);
       this.alarm(`SendOutsideWindow-${practice}`, {
         metric: this.sumOf(`${practice} sends held outside the window`, Duration.minutes(5), (['sms', 'voicemail', 'call'] as const).map((channel) => this.outcome('SendOutsideWindow', { practice, channel }, 'Sum', Duration.minutes(5)))),
         ...ANY_OCCURRENCE,
@@ -111,6 +113,9 @@ export class Observability extends Construct {
       });
     }
 
+    const perPractice = Object.keys(this.made).length / config.practices.length;
+    // Flags that name no practice wait for someone too.
+    this.flagsWaiting(UNMATCHED, limits.flagHours);
     this.alarm('NumberLookupsThrottled', {
       metric: this.outcome('NumberLookupsThrottled', {}, 'Sum', Duration.minutes(5)),
       threshold: limits.throttledLookupsPer5Min,
@@ -140,9 +145,9 @@ export class Observability extends Construct {
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: resourceName(config.stage, 'outreach') });
     const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []) => new cloudwatch.GraphWidget({ title, left, right, width: 12, height: 6 });
-    // Five alarms per practice: a stage of more than about 18 practices needs more than one
-    // status widget. Each practice's alarms come in a row, so a widget holds whole practices.
-    const statusGroups = chunks(Object.values(this.made), ALARMS_PER_STATUS_WIDGET);
+    // Six alarms per practice: a stage of more than about 16 practices needs more than one
+    // status widget. Each practice's alarms come in a row, and a widget holds whole practices.
+    const statusGroups = chunks(Object.values(this.made), Math.floor(ALARMS_PER_STATUS_WIDGET / perPractice) * perPractice);
     statusGroups.forEach((alarms, i) => {
       const title = statusGroups.length === 1 ? 'Alarms' : `Alarms (${i + 1} of ${statusGroups.length})`;
       this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title, alarms, width: 24, height: 4 }));
@@ -186,6 +191,19 @@ export class Observability extends Construct {
   private sumOf(label: string, period: Duration, metrics: cloudwatch.Metric[]): cloudwatch.MathExpression {
     const usingMetrics = Object.fromEntries(metrics.map((m, i) => [`m${i}`, m]));
     return new cloudwatch.MathExpression({ expression: Object.keys(usingMetrics).map((k) => `FILL(${k}, 0)`).join(' + '), usingMetrics, period, label });
+  }
+
+  /** The oldest unhandled flag of `practice` (or of `unmatched`) is `hours` old: the daily digest's OldestFlagHours. */
+  private flagsWaiting(practice: string, hours: number): void {
+    this.alarm(`FlagsWaiting-${practice}`, {
+      metric: this.outcome('OldestFlagHours', { practice }, 'Maximum', Duration.days(1)),
+      threshold: hours,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // flag-digest publishes every day; no value means it did not run (its failures reach the daily tasks' DLQ).
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+      description: `A flag of ${practice} (a reply no rule answers, a disposition that could not be applied) has waited ${hours} hours or more: a person may have asked to stop in words no rule knew. List them with \`outreach flags --practice ${practice}\` (or the staff API), deal with each, mark it handled.`,
+    });
   }
 
   private alarm(id: string, props: Omit<cloudwatch.AlarmProps, 'alarmName' | 'alarmDescription'> & { readonly description: string }): void {

@@ -14,7 +14,7 @@ beforeAll(() => {
   sample = synthOutreach();
   tuned = synthOutreach(
     sampleConfig((raw) => {
-      raw.observability = { alarmEmail: 'ops@example.org', importDueDay: 10, deliveryFailurePercent: 5, optOutsPerHour: 8, throttledLookupsPer5Min: 30 };
+      raw.observability = { alarmEmail: 'ops@example.org', importDueDay: 10, deliveryFailurePercent: 5, optOutsPerHour: 8, throttledLookupsPer5Min: 30, flagHours: 8 };
       raw.practices[1].contactCenter = { instanceAlias: 'lakeside-outreach', hours: { mon: { open: '09:00', close: '17:00' } } };
     }),
   );
@@ -86,7 +86,7 @@ async function emitted(name: string, dimensions: Record<string, string>) {
 }
 
 describe('GIVEN the sample stage WHEN the app is synthesised', () => {
-  test('THEN each practice has its five alarms, each on that practice\'s own series, judged as configured', () => {
+  test('THEN each practice has its six alarms, each on that practice\'s own series, judged as configured', () => {
     const alarms = alarmsOf(sample.outreach);
     for (const practice of PRACTICES) {
       const named = (what: string) => alarms[`outreach-dev-${what}-${practice}`]!;
@@ -108,11 +108,22 @@ describe('GIVEN the sample stage WHEN the app is synthesised', () => {
       expect(expressionOf(optOuts).Expression).toBe('FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0)');
       expect(judgement(optOuts)).toEqual({ ...ANY, threshold: 20 });
 
+      const waiting = named('flags-waiting');
+      expect(metricsOf(waiting)).toEqual([outcome('OldestFlagHours', { practice }, 'Maximum', 86400)]);
+      expect(judgement(waiting)).toEqual({ ...ANY, threshold: 24, treatMissingData: 'missing' });
+      expect(waiting.AlarmDescription).toContain(`outreach flags --practice ${practice}`);
+
       const outside = named('send-outside-window');
       expect(metricsOf(outside)).toEqual(['sms', 'voicemail', 'call'].map((channel) => outcome('SendOutsideWindow', { practice, channel }, 'Sum', 300)));
       expect(expressionOf(outside).Expression).toBe('FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0)');
       expect(judgement(outside)).toEqual(ANY);
     }
+  });
+
+  test('THEN flags that name no practice alarm too when the oldest has waited a day', () => {
+    const waiting = alarmsOf(sample.outreach)['outreach-dev-flags-waiting-unmatched']!;
+    expect(metricsOf(waiting)).toEqual([outcome('OldestFlagHours', { practice: 'unmatched' }, 'Maximum', 86400)]);
+    expect(judgement(waiting)).toEqual({ ...ANY, threshold: 24, treatMissingData: 'missing' });
   });
 
   test('THEN sustained validation throttling alarms: 50 or more throttled lookups in each of three 5-minute periods', () => {
@@ -161,7 +172,7 @@ describe('GIVEN the sample stage WHEN the app is synthesised', () => {
   test('THEN every alarm notifies the ops topic and only it, under a name the topic lets CloudWatch publish for', () => {
     const [topicId] = Object.keys(sample.outreach.findResources('AWS::SNS::Topic', { Properties: { TopicName: 'outreach-dev-ops-alarms' } }));
     const alarms = Object.values(alarmsOf(sample.outreach));
-    expect(alarms).toHaveLength(PRACTICES.length * 5 + 1 + 6 + 3);
+    expect(alarms).toHaveLength(PRACTICES.length * 6 + 1 + 1 + 6 + 3); // per practice, unmatched flags, throttling, DLQs, workflows
     for (const alarm of alarms) {
       expect({ name: alarm.AlarmName, actions: alarm.AlarmActions, ok: alarm.OKActions, insufficient: alarm.InsufficientDataActions }).toEqual({ name: alarm.AlarmName, actions: [{ Ref: topicId }], ok: undefined, insufficient: undefined });
       expect(alarm.AlarmName).toMatch(/^outreach-dev-/);
@@ -215,7 +226,7 @@ describe('GIVEN the sample stage WHEN the app is synthesised', () => {
     const read = Object.values(alarmsOf(sample.outreach))
       .flatMap(metricsOf)
       .filter((m) => m.namespace.startsWith('PatientOutreach'));
-    expect(new Set(read.map((m) => m.name))).toEqual(new Set(['ImportMissing', 'ImportFailed', 'DeliveryEvents', 'OptOuts', 'SendOutsideWindow', 'NumberLookupsThrottled']));
+    expect(new Set(read.map((m) => m.name))).toEqual(new Set(['ImportMissing', 'ImportFailed', 'DeliveryEvents', 'OptOuts', 'OldestFlagHours', 'SendOutsideWindow', 'NumberLookupsThrottled']));
     for (const metric of read) {
       const { service, ...given } = metric.dimensions as Record<string, string>;
       const line = await emitted(metric.name, given);
@@ -310,6 +321,7 @@ describe('GIVEN alarmEmail, other limits and a Connect instance the contact cent
       expect(alarms[`outreach-dev-delivery-failure-rate-${practice}`]!.Threshold).toBe(5);
       expect(alarms[`outreach-dev-opt-out-spike-${practice}`]!.Threshold).toBe(8);
       expect(alarms[`outreach-dev-import-missing-${practice}`]!.AlarmDescription).toContain('day 10 (practice time) has passed');
+      expect(alarms[`outreach-dev-flags-waiting-${practice}`]!.Threshold).toBe(8);
     }
     expect(alarms['outreach-dev-number-lookups-throttled']!.Threshold).toBe(30);
   });
@@ -324,7 +336,7 @@ describe('GIVEN alarmEmail, other limits and a Connect instance the contact cent
 });
 
 describe('GIVEN a stage with more practices than one alarm status widget can show (it holds 100 alarms)', () => {
-  // The sample's two practices and 23 more like lakeside-pediatrics: 125 practice alarms, plus the stage's own.
+  // The sample's two practices and 23 more like lakeside-pediatrics: 150 practice alarms, plus the stage's own.
   const extra = Array.from({ length: 23 }, (_, i) => `clinic-${String(i + 1).padStart(2, '0')}`);
   let many: SynthesisedOutreach;
   beforeAll(() => {
@@ -338,9 +350,9 @@ describe('GIVEN a stage with more practices than one alarm status widget can sho
 
   test('THEN the alarms are split over as many status widgets as needed, each holding at most 100, every alarm in exactly one, a practice\'s alarms together', () => {
     const alarms = Object.values(alarmsOf(many.outreach));
-    expect(alarms.length).toBeGreaterThan(125);
+    expect(alarms.length).toBeGreaterThan(150);
     const statusWidgets = dashboardOf(many.outreach).widgets.filter((w) => w.type === 'alarm');
-    const count = Math.ceil(alarms.length / 100);
+    const count = Math.ceil(alarms.length / 96); // 16 whole practices (96 alarms) a widget
     expect(statusWidgets.map((w) => w.properties.title)).toEqual(Array.from({ length: count }, (_, i) => `Alarms (${i + 1} of ${count})`));
     for (const w of statusWidgets) expect(w.properties.alarms.length).toBeLessThanOrEqual(100);
 
@@ -351,7 +363,7 @@ describe('GIVEN a stage with more practices than one alarm status widget can sho
     const widgetOf = (alarm: Props) => statusWidgets.findIndex((w) => (w.properties.alarms as string[]).includes(arnOf(alarm)));
     for (const practice of [...PRACTICES, ...extra]) {
       const own = alarms.filter((a) => (a.AlarmName as string).endsWith(`-${practice}`));
-      expect({ practice, alarms: own.length, widgets: new Set(own.map(widgetOf)).size }).toEqual({ practice, alarms: 5, widgets: 1 });
+      expect({ practice, alarms: own.length, widgets: new Set(own.map(widgetOf)).size }).toEqual({ practice, alarms: 6, widgets: 1 });
     }
   });
 });

@@ -169,7 +169,7 @@ describe('parseStageConfig', () => {
   });
 
   it('fills the alarm limits, and refuses a due day some month does not pass or an e-mail that is not one, naming each', () => {
-    expect(parseStageConfig(sample()).observability).toEqual({ importDueDay: 5, deliveryFailurePercent: 10, optOutsPerHour: 20, throttledLookupsPer5Min: 50 });
+    expect(parseStageConfig(sample()).observability).toEqual({ importDueDay: 5, deliveryFailurePercent: 10, optOutsPerHour: 20, throttledLookupsPer5Min: 50, flagHours: 24 });
     const config = sample();
     config.observability = { alarmEmail: 'ops at example', importDueDay: 28 };
     const problems = problemsOf(config);
