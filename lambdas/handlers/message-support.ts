@@ -76,6 +76,15 @@ let center: ContactCenter | undefined;
 const VOICES: Readonly<Record<string, string>> = { en: 'JOANNA', es: 'LUPE' };
 
 /**
+ * The pace of a practice's voicemails: through Connect (a voicemail flow), outbound contacts
+ * of the instance at its callsPerSecond, shared with agent calls; else the voice number's rate.
+ */
+export function voicemailPacing(practice: PracticeProfile): Pacing {
+  const cc = connectedCenter(practice);
+  return cc?.voicemailFlowId ? { identity: `connect:${cc.instanceId}`, messagesPerSecond: cc.callsPerSecond } : originationIdentity(practice, 'voice');
+}
+
+/**
  * A text-to-speech voicemail (SSML, under a minute by config check) from the practice's voice
  * number, never the SMS number. Where the practice's contact center has a voicemail flow, it
  * goes through Connect, which waits for the answering machine's beep; else End User Messaging

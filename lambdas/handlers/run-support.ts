@@ -25,7 +25,7 @@ import { findPractice, type PracticeProfile, type StageConfig } from '../domain/
 import { planSend, type PlannedStep } from '../domain/step-plan';
 import { timeZonesFor } from '../domain/send-window';
 import { dependencies as cadenceDependencies, originationIdentity } from './cadence-support';
-import { prepareVoicemail, sendOneOff, sendSituation, sendText, type SendOutcome } from './message-support';
+import { prepareVoicemail, sendOneOff, sendSituation, sendText, voicemailPacing, type SendOutcome } from './message-support';
 
 let roster: Roster | undefined;
 let runs: RunLedger | undefined;
@@ -332,7 +332,7 @@ async function outcomeFor(run: Run, practice: PracticeProfile, member: QueuedMem
       ? await sendText(request)
       : await sendOneOff(request, {
           step: stepFor(channel, request.templateId),
-          pacing: originationIdentity(practice, 'voice'),
+          pacing: voicemailPacing(practice),
           prepare: (plan) => prepareVoicemail({ practice, contact, plan, templateId: request.templateId, attemptKey: key, attributes: { run: run.runId } }),
         });
   switch (sent.status) {

@@ -7,15 +7,17 @@ import { ConnectClient, StartOutboundVoiceContactCommand } from '@aws-sdk/client
 import { resetStageConfig } from '../../lambdas/adapters/settings';
 import { ContactCenter } from '../../lambdas/adapters/contact-center';
 import { connectedCenter, dependencies, knowContactCenters, resetCadenceDependencies } from '../../lambdas/handlers/cadence-support';
+import { voicemailPacing } from '../../lambdas/handlers/message-support';
 
 const ssm = mockClient(SSMClient);
 const SAMPLE = join(__dirname, '..', '..', 'samples', 'stage.sample.json');
 const IDS = { instanceId: 'inst-created', queueId: 'queue-created', outboundFlowId: 'flow-out', voicemailFlowId: 'flow-vm' };
 
-/** The sample config with sunrise-family's instance created by the stack (an alias, no ids), or as it ships. */
-function useConfig(created: boolean): void {
+/** The sample config with sunrise-family's instance created by the stack (an alias, no ids), or as it ships (with a voicemail flow and 2 calls a second, when asked). */
+function useConfig(created: boolean, voicemailFlow = false): void {
   const raw = JSON.parse(readFileSync(SAMPLE, 'utf8'));
   if (created) raw.practices[0].contactCenter = { instanceAlias: 'sunrise-outreach', hours: raw.practices[0].contactCenter.hours };
+  if (voicemailFlow) Object.assign(raw.practices[0].contactCenter, { voicemailFlowId: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b', callsPerSecond: 2 });
   const path = join(mkdtempSync(join(tmpdir(), 'contact-centers-')), 'stage.json');
   writeFileSync(path, JSON.stringify(raw));
   process.env.OUTREACH_CONFIG_FILE = path;
@@ -53,6 +55,18 @@ describe('the contact center calls go through', () => {
     await knowContactCenters();
     expect(connectedCenter(dependencies().config.practices[0]!)).toMatchObject({ instanceId: '8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', queueId: '0a9b8c7d-6e5f-4d3c-9b2a-1f0e9d8c7b6a' });
     expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(0);
+  });
+});
+
+describe('the pace of voicemails', () => {
+  it('through Connect (a voicemail flow): the instance\'s outbound calls at callsPerSecond, shared with agent calls; else the voice number\'s rate', async () => {
+    useConfig(false, true);
+    await knowContactCenters();
+    const [sunrise, lakeside] = dependencies().config.practices;
+    expect(voicemailPacing(sunrise!)).toEqual({ identity: 'connect:8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', messagesPerSecond: 2 });
+    expect(voicemailPacing(lakeside!)).toEqual({ identity: '+13125550199', messagesPerSecond: 1 });
+    useConfig(false);
+    expect(voicemailPacing(dependencies().config.practices[0]!)).toEqual({ identity: '+12065550177', messagesPerSecond: 1 });
   });
 });
 
