@@ -6,13 +6,19 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parse } from 'csv-parse/sync';
 
 const ROOT = resolve(__dirname, '../..');
 
-function start(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  // Without the test setup's POWERTOOLS_LOG_LEVEL, as people run it: the command decides what the handlers log.
+function start(args: string[], logLevel?: string): { status: number | null; stdout: string; stderr: string } {
+  // Without the test setup's POWERTOOLS_LOG_LEVEL, as people run it: the command decides what the handlers log (unless given).
   const { POWERTOOLS_LOG_LEVEL: _testLevel, ...env } = process.env;
-  const out = spawnSync(process.execPath, ['--import', 'tsx', 'local/cli.ts', '--quiet', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 180_000, env: { ...env, CI: 'true' } });
+  const out = spawnSync(process.execPath, ['--import', 'tsx', 'local/cli.ts', '--quiet', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 180_000,
+    env: { ...env, CI: 'true', ...(logLevel ? { POWERTOOLS_LOG_LEVEL: logLevel } : {}) },
+  });
   return { status: out.status, stdout: out.stdout, stderr: out.stderr };
 }
 
@@ -126,5 +132,30 @@ describe('npm start', () => {
     // The same days' campaign runs: found, not run again.
     expect(r.campaigns['birthday-greeting'].sent).toBe(first.campaigns['birthday-greeting'].sent);
     expect(r.failedRuns).toBe(0);
+  });
+});
+
+describe('npm start with every handler log on (DEBUG)', () => {
+  /** What the sample file and the scripted replies say about people: none of it may reach a log line. */
+  function personalData(): string[] {
+    const rows = parse(readFileSync(join(ROOT, 'samples', 'prospects.csv')), { bom: true, columns: true, relax_column_count: true }) as Record<string, string>[];
+    const scenario = JSON.parse(readFileSync(join(ROOT, 'samples', 'scenario.json'), 'utf8')) as { replies: Record<string, { text: string }[]> };
+    const values = rows.flatMap((r) => {
+      const phones = [r['Mobile Phone'], r['Home Phone']].map((p) => (p ?? '').replace(/\D/g, '').slice(-10)).filter((d) => d.length === 10);
+      return [r['First Name'], r['Last Name'], r.Address, r.Email, ...phones, ...phones.map((d) => `+1${d}`)];
+    });
+    const replies = Object.values(scenario.replies).flatMap((list) => list.map((r) => r.text)).filter((t) => t.length > 4);
+    // Words every sent text carries: a rendered message in a log would carry them.
+    return [...new Set([...values, ...replies, 'Reply STOP', 'STOP to opt out', 'PARAR para salir'].map((v) => (v ?? '').trim()).filter((v) => v.length >= 3))];
+  }
+
+  it('writes ids and counts only: no name, number, street, e-mail or message text of anyone in any log line', () => {
+    const run = start(['--state', join(mkdtempSync(join(tmpdir(), 'outreach-start-logs-')), 'state')], 'DEBUG');
+    expect(run.status).toBe(0);
+    const lines = [...logLines(run.stdout), ...logLines(run.stderr)];
+    // The whole month logs (imports, cadences, calls, replies, deliveries, runs, reports): the check is not empty.
+    expect(lines.length).toBeGreaterThan(200);
+    const leaks = personalData().flatMap((value) => lines.filter((line) => line.includes(value)).map((line) => ({ value, line: line.slice(0, 300) })));
+    expect(leaks).toEqual([]);
   });
 });
