@@ -23,8 +23,8 @@ export const DEFAULT_REPLY_TEXTS: Readonly<Record<ReplyTextKind, Readonly<Record
     es: '{practiceName}: no recibira mas mensajes nuestros. Responda START para recibirlos otra vez. Dudas: {callbackNumber}',
   },
   optInConfirmation: {
-    en: '{practiceName}: you will get our texts again, up to 3 msgs/week. Msg & data rates may apply. Reply STOP to opt out.',
-    es: '{practiceName}: volvera a recibir nuestros mensajes, hasta 3 por semana. Pueden aplicarse tarifas. Responda PARAR para salir.',
+    en: '{practiceName}: you will get our texts again, up to 3 msgs/week. Msg & data rates may apply. Help: {callbackNumber}. Reply STOP to opt out.',
+    es: '{practiceName}: volvera a recibir nuestros mensajes, hasta 3 por semana. Pueden aplicarse tarifas. Ayuda: {callbackNumber}. Responda PARAR para salir.',
   },
 };
 
@@ -37,8 +37,9 @@ export type ReplyTexts = z.infer<typeof replyTextsSchema>;
 export function replyTextProblems(kind: ReplyTextKind, text: string): string[] {
   const problems: string[] = [];
   if (!text.includes('{practiceName}')) problems.push('must name the practice ({practiceName})');
+  // Every message gives a way to reach the practice (compliance.md).
+  if (!text.includes('{callbackNumber}')) problems.push('must give a number to call ({callbackNumber})');
   if (kind === 'help') {
-    if (!text.includes('{callbackNumber}')) problems.push('must give a number to call ({callbackNumber})');
     if (!/rates may apply|tarifas/i.test(text)) problems.push('must say "Msg & data rates may apply"');
     if (!/\d+\s*(msgs?|messages|mensajes|por)/i.test(text)) problems.push('must say how many messages to expect');
   }

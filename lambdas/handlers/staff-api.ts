@@ -86,7 +86,7 @@ export const handler = async (payload: unknown): Promise<ApiAnswer> => {
       if (!input.success) return answer(400, { message: 'give {"messageId": "<8-64 letters, digits, hyphens>", "text": "…"}' });
       const contact = await dependencies().tracker.getContact(practice.id, req.pathParameters!.contactId!);
       if (!contact) return answer(404, { message: 'no such contact' });
-      const message = staffMessage(practice.displayName, input.data.text, dependencies().config.sms.maxSegments);
+      const message = staffMessage(practice, input.data.text, dependencies().config.sms.maxSegments);
       if (!message.ok) return answer(400, { message: message.reason });
       const key = `staff#${input.data.messageId}`;
       const outcome = await sendOneOff(

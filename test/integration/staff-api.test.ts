@@ -106,10 +106,10 @@ describe('staff API', () => {
     expect(sent).toEqual({ status: 200, body: { status: 'sent' } });
     expect(await call('POST', MESSAGES, { contactId }, { body: { messageId: 'msg-0001-abc', text: 'Your forms are ready at the front desk.' } })).toEqual({ status: 200, body: { status: 'already', as: 'sent' } });
     const texts = (await stack.engines.sandbox!.records<{ DestinationPhoneNumber: string; MessageBody: string }>('texts')).filter((t) => t.data.DestinationPhoneNumber === people.texted!.mobile);
-    expect(texts.map((t) => t.data.MessageBody)).toEqual(['Sunrise Family Health: Your forms are ready at the front desk. Reply STOP to opt out']);
+    expect(texts.map((t) => t.data.MessageBody)).toEqual(['Sunrise Family Health: Your forms are ready at the front desk. Call (206) 555-0143. Reply STOP to opt out']);
 
     const thread = await call('GET', THREAD, { contactId });
-    expect(thread.body.thread).toEqual([expect.objectContaining({ direction: 'out', channel: 'sms', what: 'one-off/staff-message', text: 'Sunrise Family Health: Your forms are ready at the front desk. Reply STOP to opt out' })]);
+    expect(thread.body.thread).toEqual([expect.objectContaining({ direction: 'out', channel: 'sms', what: 'one-off/staff-message', text: 'Sunrise Family Health: Your forms are ready at the front desk. Call (206) 555-0143. Reply STOP to opt out' })]);
     expect((await call('GET', THREAD, { contactId: enrolled.contactId(people.asks!.id) })).body.thread).toEqual([expect.objectContaining({ direction: 'in', text: 'Is parking free?', kind: 'other' })]);
   });
 

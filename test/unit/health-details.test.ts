@@ -31,17 +31,26 @@ describe('healthDetails', () => {
 });
 
 describe('staffMessage', () => {
+  const clinic = { displayName: 'Sunrise Family Clinic', callbackNumber: '+12065550143' };
+
   it('refuses a text naming health details, and says why and what to do instead', () => {
-    expect(staffMessage('Sunrise Family Clinic', 'Your lab results are normal', 1)).toEqual({
+    expect(staffMessage(clinic, 'Your lab results are normal', 1)).toEqual({
       ok: false,
       reason: 'the text names health details ("lab", "results"): a text or voicemail may not carry a condition, a test or its result, a medication or a visit\'s reason; call the person instead',
     });
   });
 
-  it('sends a text without them, naming the practice and how to stop', () => {
-    expect(staffMessage('Sunrise Family Clinic', 'Please call us back about your visit', 1)).toEqual({
+  it('sends a text without them, naming the practice, its number and how to stop', () => {
+    expect(staffMessage(clinic, 'Please call us back about your visit', 1)).toEqual({
       ok: true,
-      body: 'Sunrise Family Clinic: Please call us back about your visit Reply STOP to opt out',
+      body: 'Sunrise Family Clinic: Please call us back about your visit Call (206) 555-0143. Reply STOP to opt out',
+    });
+  });
+
+  it('does not add the number when the text gives it already, in any format', () => {
+    expect(staffMessage(clinic, 'Your forms are ready. Questions? 206.555.0143', 1)).toEqual({
+      ok: true,
+      body: 'Sunrise Family Clinic: Your forms are ready. Questions? 206.555.0143 Reply STOP to opt out',
     });
   });
 });

@@ -19,11 +19,16 @@ describe('replyTextProblems', () => {
   });
 
   it('asks the opt-out confirmation how to come back, not how to stop', () => {
-    expect(replyTextProblems('optOutConfirmation', '{practiceName}: no more texts.')).toEqual(['must say how to come back (START)']);
+    expect(replyTextProblems('optOutConfirmation', '{practiceName}: no more texts. Questions: {callbackNumber}')).toEqual(['must say how to come back (START)']);
+  });
+
+  it('asks every reply for a way to reach the practice', () => {
+    expect(replyTextProblems('optInConfirmation', '{practiceName}: welcome back. Reply STOP to opt out.')).toEqual(['must give a number to call ({callbackNumber})']);
+    expect(replyTextProblems('optOutConfirmation', '{practiceName}: no more texts. Reply START to come back.')).toEqual(['must give a number to call ({callbackNumber})']);
   });
 
   it('refuses a reply that names health details, whatever its kind', () => {
-    expect(replyTextProblems('optOutConfirmation', '{practiceName}: no more texts about your diabetes care. Reply START to come back.')).toEqual([
+    expect(replyTextProblems('optOutConfirmation', '{practiceName}: no more texts about your diabetes care. Reply START to come back. {callbackNumber}')).toEqual([
       'names health details ("diabetes"): a text or voicemail may not carry a condition, a test or its result, a medication or a visit\'s reason',
     ]);
   });
