@@ -295,7 +295,10 @@ export const stageConfigSchema = z
     config.practices.forEach((p, i) => {
       if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['practices', i, 'id'], message: `duplicate practice id "${p.id}"` });
       seen.add(p.id);
-      if (p.sms.originationIdentity !== undefined && p.sms.originationIdentity === p.voice.originationIdentity) {
+      // The identities themselves, or the numbers behind an id or pool (a pool holding the voice number texts from it too).
+      const numbersOf = (o: PracticeProfile['sms']) => new Set([...(o.originationIdentity ? [o.originationIdentity] : []), ...(o.numbers ?? [])]);
+      const voiceNumbers = numbersOf(p.voice);
+      if ([...numbersOf(p.sms)].some((n) => voiceNumbers.has(n))) {
         ctx.addIssue({
           code: 'custom',
           path: ['practices', i, 'voice', 'originationIdentity'],

@@ -29,7 +29,7 @@ describe('the numbers replies to a practice arrive at', () => {
 
   it('are the numbers given behind a phone number id or pool, which is no number itself', () => {
     withStackIdentities(undefined);
-    expect(smsNumbersOf(practiceWith({ originationIdentity: 'pool-0123456789abcdef', numbers: ['+12065550188', '+12065550177'] }))).toEqual(['+12065550188', '+12065550177']);
+    expect(smsNumbersOf(practiceWith({ originationIdentity: 'pool-0123456789abcdef', numbers: ['+12065550188', '+12065550166'] }))).toEqual(['+12065550188', '+12065550166']);
     expect(smsNumbersOf(practiceWith({ originationIdentity: 'phone-0123456789abcdef' }))).toEqual([]);
   });
 

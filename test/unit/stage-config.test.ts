@@ -106,6 +106,16 @@ describe('parseStageConfig', () => {
     );
   });
 
+  it('refuses an SMS pool whose numbers include the voice number', () => {
+    const config = sample();
+    config.practices[0].sms = { originationIdentity: 'pool-0123456789abcdef', numbers: ['+12065550111', config.practices[0].voice.originationIdentity] };
+    expect(problemsOf(config)).toBe(
+      'Invalid stage.test.json:\n  - practices.0.voice.originationIdentity: SMS and voice must use separate origination numbers (numbers that do both get flagged as spam)',
+    );
+    config.practices[0].sms.numbers = ['+12065550111'];
+    expect(() => parseStageConfig(config)).not.toThrow();
+  });
+
   it('keeps one-off lookups below the lookup rate, so imports have the rest', () => {
     const raw = { ...sample(), validation: { ratePerSecond: 2, oneOffPerSecond: 2 } };
     expect(() => parseStageConfig(raw)).toThrow(/validation\.oneOffPerSecond: oneOffPerSecond must be below ratePerSecond/);
