@@ -468,8 +468,17 @@ export class Tracker extends TrackerTable {
     return contact;
   }
 
+  /**
+   * Appends a history item, never replacing one: a retry writes the same key (same time and
+   * id) and keeps what was written first.
+   */
   private async appendHistory(entry: HistoryEntry, practiceId: string): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: contactPk(practiceId, entry.contactId), sk: `HISTORY#${entry.at}#${entry.id}`, ...entry } }));
+    await this.conditional(
+      new PutCommand({ TableName: this.tableName, Item: { pk: contactPk(practiceId, entry.contactId), sk: `HISTORY#${entry.at}#${entry.id}`, ...entry }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      'history item written before',
+    ).catch((e: Error) => {
+      if (!(e instanceof ConflictError)) throw e;
+    });
   }
 
   /** Writes a planned batch. Every item is keyed so that writing it twice leaves the same state. */

@@ -181,6 +181,14 @@ describe('record-disposition', () => {
     expect(contact.language).toBe('es');
     expect((await dependencies().tracker.getValidations([mobile])).get(mobile)?.phoneType).toBe('MOBILE');
 
+    // History is append-only: the same change written again (a retry, same time and id) keeps the first item.
+    const { tracker } = dependencies();
+    await tracker.setLanguage(SUNRISE, contact.contactId, 'vi', 'agent:first', '2027-01-05T10:00:00.000Z');
+    await tracker.setLanguage(SUNRISE, contact.contactId, 'vi', 'agent:retry-with-other-detail', '2027-01-05T10:00:00.000Z');
+    const languageItems = (await historyOf(people.newMobile!)).filter((h) => h.kind === 'language' && h.at === '2027-01-05T10:00:00.000Z');
+    expect(languageItems.map((h) => h.detail)).toEqual([{ language: 'vi', source: 'agent:first' }]);
+    await tracker.setLanguage(SUNRISE, contact.contactId, 'es', 'agent:a-1', '2027-01-05T10:01:00.000Z');
+
     // Next month's file still says English (the practice's default): what the person told the agent stands.
     await enrollPeople(stack, mkdtempSync(join(tmpdir(), 'dispositions-next-')), SUNRISE, 'dispositions-next-month.csv', [{ ...people.newMobile!, language: 'English', firstName: 'Patricia' }]);
     const after = await contactOf(people.newMobile!);
