@@ -11,6 +11,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { SegmentedMessage } from 'sms-segments-calculator';
 import type { Template } from './cadence-config';
+import { healthDetails } from './health-details';
 
 /** Fields every template may use. */
 export const GENERAL_FIELDS = ['firstName', 'practiceName', 'callbackNumber', 'practiceAddress'] as const;
@@ -75,7 +76,9 @@ export function templateFields(
     practiceAddress: `${line1}${line2 ? `, ${line2}` : ''}, ${city}, ${state} ${zip}`,
     appointmentDate: appointment?.date,
     appointmentTime: appointment?.time,
-    appointmentPlace: appointment?.place,
+    // A place is free text from the practice's file or an agent: one that names a department
+    // or service ("Cancer Center") would say why the person goes, so the street address stands in.
+    appointmentPlace: appointment && healthDetails(appointment.place).length > 0 ? line1 : appointment?.place,
     links,
   };
 }

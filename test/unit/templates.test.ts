@@ -43,6 +43,13 @@ describe('templateFields', () => {
     const withAppointment = templateFields({ ...practice, address: { ...practice.address, line2: undefined } }, {}, { date: 'Wed, Sep 30', time: '10:30 AM', place: 'Pine St' }, {});
     expect(withAppointment).toMatchObject({ practiceAddress: '1200 Pine St, Seattle, WA 98101', appointmentDate: 'Wed, Sep 30', appointmentTime: '10:30 AM', appointmentPlace: 'Pine St', links: {} });
   });
+
+  it('puts the street in place of an appointment place that would say why the person goes (no PHI in texts)', () => {
+    const at = (place: string) => templateFields(practice, {}, { date: 'Wed, Sep 30', time: '10:30 AM', place }).appointmentPlace;
+    expect(at('Cancer Center, 2nd fl')).toBe('1200 Pine St');
+    expect(at('Centro de diálisis')).toBe('1200 Pine St');
+    expect(at('North Clinic, Suite 300')).toBe('North Clinic, Suite 300');
+  });
 });
 
 describe('formatAppointment', () => {
