@@ -20,6 +20,8 @@ export interface ReceivedReply {
   /** The keyword End User Messaging matched (it answers its registered keywords itself). */
   readonly keyword?: string;
   readonly receivedAt: string;
+  /** When End User Messaging published it (SNS), when known: the opt-out confirmation's 5 minutes run from here. */
+  readonly publishedAt?: string;
   readonly practiceId?: string;
   readonly contactIds: readonly string[];
   readonly reading: ReplyClassification;

@@ -41,19 +41,23 @@ export const inboundSms = z.object({
 });
 export type InboundSms = z.infer<typeof inboundSms>;
 
-const snsEvent = z.object({ Records: z.array(z.object({ Sns: z.object({ Message: z.string() }) })).min(1) });
+/** SNS's Timestamp is when End User Messaging published the reply: a retry of the delivery keeps it. */
+const snsEvent = z.object({ Records: z.array(z.object({ Sns: z.object({ Message: z.string(), Timestamp: z.string().optional() }) })).min(1) });
+
+/** The one confirmation after an opt-out goes within 5 minutes of it (CTIA), or not at all. */
+const OPT_OUT_CONFIRMATION_WINDOW_MS = 5 * 60_000;
 
 let replies: ReplyLedger | undefined;
 let messaging: Messaging | undefined;
 
 export const handler = async (payload: unknown): Promise<{ readonly outcomes: string[] }> => {
   const outcomes: string[] = [];
-  for (const record of snsEvent.parse(payload).Records) outcomes.push(await receiveReply(record.Sns.Message));
+  for (const record of snsEvent.parse(payload).Records) outcomes.push(await receiveReply(record.Sns.Message, record.Sns.Timestamp));
   return { outcomes };
 };
 
-/** Handles one reply (the SNS message text); answers what came of it. */
-export async function receiveReply(message: string): Promise<string> {
+/** Handles one reply (the SNS message text, published at `publishedAt`); answers what came of it. */
+export async function receiveReply(message: string, publishedAt?: string): Promise<string> {
   replies ??= new ReplyLedger(requiredEnv('TRACKER_TABLE_NAME'));
   const { config, tracker } = dependencies();
   let sms: InboundSms;
@@ -78,6 +82,7 @@ export async function receiveReply(message: string): Promise<string> {
     text: sms.messageBody,
     ...(sms.messageKeyword ? { keyword: sms.messageKeyword } : {}),
     receivedAt: at,
+    ...(publishedAt && !Number.isNaN(Date.parse(publishedAt)) ? { publishedAt: new Date(publishedAt).toISOString() } : {}),
     ...(practice ? { practiceId: practice.id } : {}),
     contactIds: people.map((p) => p.contactId),
     reading,
@@ -109,8 +114,9 @@ async function act(reply: ReceivedReply, practice: PracticeProfile, people: read
       // First of all: nothing may be sent to them after this.
       for (const p of people) await tracker.recordOptOut(practice.id, p.contactId, reading.scope === 'all' ? 'all' : 'sms', source, reply.receivedAt);
       // The one confirmation allowed, then End User Messaging's list (which would refuse it):
-      // from then on the service itself refuses texts to the number too.
-      await answer(reply, practice, people[0]!, 'optOutConfirmation');
+      // from then on the service itself refuses texts to the number too. Someone out of texts
+      // before this reply (an opt-out with an earlier time) had theirs: the list refuses another.
+      if (!outOfTextsBefore(people[0]!, reply.receivedAt)) await answer(reply, practice, people[0]!, 'optOutConfirmation');
       await sending().optOut(requiredEnv('OPT_OUT_LIST_NAME'), reply.from);
       // "CANCEL" from someone with a visit coming: opted out, and a person checks what they meant about the visit.
       if (reading.flagForStaff) await replies!.flag(reply, `opted out; may also be about their appointment (${reading.appointmentIntent ?? 'unclear'})`, upcoming[0]?.contactId);
@@ -148,6 +154,8 @@ async function act(reply: ReceivedReply, practice: PracticeProfile, people: read
  */
 async function answer(reply: ReceivedReply, practice: PracticeProfile, person: Contact, kind: ReplyTextKind): Promise<void> {
   if (reply.keyword && reply.reading.keyword && reply.keyword.trim().toUpperCase() === reply.reading.keyword.toUpperCase()) return;
+  // Handled late (a delivery retried for minutes): the opt-out stands, its confirmation is no longer allowed.
+  if (kind === 'optOutConfirmation' && Date.parse(reply.publishedAt ?? reply.receivedAt) + OPT_OUT_CONFIRMATION_WINDOW_MS < now().getTime()) return;
   const { config, ledger } = dependencies();
   const texts = config.replies[kind];
   const language = person.language && Object.hasOwn(texts, person.language) ? person.language : practice.languages.find((l) => Object.hasOwn(texts, l)) ?? 'en';
@@ -164,14 +172,15 @@ async function answer(reply: ReceivedReply, practice: PracticeProfile, person: C
   await ledger.completeAttempt(attempt, { status: 'sent', providerMessageId, sentAt: now().toISOString() });
 }
 
+/** Out of texts (sms or every channel) since before `at`, as the person was read before this reply. */
+function outOfTextsBefore(person: Contact, at: string): boolean {
+  return [person.optedOut.sms, person.optedOut.all].some((since) => since !== undefined && since < at);
+}
+
 function sending(): Messaging {
   return (messaging ??= new Messaging(process.env.CONFIGURATION_SET_NAME || undefined));
 }
 
-/**
- * The E.164 number a practice texts from (the stack's, else the config's), which replies come
- * to. An identity given as a phone-number id, pool or ARN has none here yet (README: ops).
- */
 /** The open appointments still to come of these people, soonest first. */
 async function openAppointments(practice: PracticeProfile, people: readonly Contact[]): Promise<Appointment[]> {
   const at = now().getTime();

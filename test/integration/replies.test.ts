@@ -32,6 +32,8 @@ describe('receive-reply', () => {
     child: { id: 'rep-child', firstName: 'Leo', lastName: 'Reyes', mobile: SHARED },
     chatty: { id: 'rep-chatty', mobile: phoneNumber(26, 'MOBILE', 520) },
     carrier: { id: 'rep-carrier', mobile: phoneNumber(27, 'MOBILE', 520) },
+    late: { id: 'rep-late', mobile: phoneNumber(28, 'MOBILE', 520) },
+    prompt: { id: 'rep-prompt', mobile: phoneNumber(29, 'MOBILE', 520) },
   };
 
   beforeAll(async () => {
@@ -93,6 +95,23 @@ describe('receive-reply', () => {
     const after = await contactOf(person);
     expect(after.optedOut.sms).toEqual(expect.any(String));
     expect((await dependencies().tracker.contactHistory(SUNRISE, after.contactId)).filter((h) => h.kind === 'opt-out').map((h) => h.detail)).toEqual([{ channel: 'sms', source: 'end-user-messaging:opt-out-list' }]);
+  });
+
+  it('a STOP handled more than 5 minutes after it was sent (a delivery retried) opts out everywhere, but sends no confirmation', async () => {
+    const late = sms(people.late!.mobile!, 'STOP', {}, 'in-late-stop');
+    late.Records[0]!.Sns = { ...late.Records[0]!.Sns, Timestamp: new Date(NOW.getTime() - 10 * 60_000).toISOString() } as typeof late.Records[0]['Sns'];
+    expect(await at(() => receive(late))).toEqual({ outcomes: ['opt-out'] });
+    expect((await contactOf(people.late!)).optedOut.sms).toEqual(expect.any(String));
+    expect((await stack.engines.sandbox!.records<{ change: string; OptedOutNumber: string }>('opt-outs')).map((r) => [r.data.change, r.data.OptedOutNumber])).toContainEqual(['added', people.late!.mobile]);
+    expect(await textsTo(people.late!.mobile!)).toEqual([]);
+    // Within the 5 minutes, the confirmation goes (as for the free-text stop above).
+    const inTime = sms(people.prompt!.mobile!, 'STOP', {}, 'in-prompt-stop');
+    inTime.Records[0]!.Sns = { ...inTime.Records[0]!.Sns, Timestamp: new Date(NOW.getTime() - 4 * 60_000).toISOString() } as typeof inTime.Records[0]['Sns'];
+    expect(await at(() => receive(inTime))).toEqual({ outcomes: ['opt-out'] });
+    expect((await textsTo(people.prompt!.mobile!)).map((t) => t.MessageBody)).toEqual([expect.stringMatching(/you will get no more texts from us/)]);
+    // Stop said again later, by someone already out (and on End User Messaging's list): recorded, no second confirmation, no failure.
+    expect(await at(() => receive(sms(people.prompt!.mobile!, 'please stop texting me', {}, 'in-prompt-again')), new Date(NOW.getTime() + 3_600_000))).toEqual({ outcomes: ['opt-out'] });
+    expect(await textsTo(people.prompt!.mobile!)).toHaveLength(1);
   });
 
   it('STOP that End User Messaging answered itself is recorded without a second confirmation; STOPALL ends every channel', async () => {
