@@ -12,7 +12,6 @@ import {
   allowedActions,
   isWorkflowKeyStatement,
   workflowKeyContext,
-  apiRoutes,
   asArray,
   functionLogicalId,
   sampleConfig,
@@ -222,25 +221,6 @@ describe('GIVEN a stage with a segment, a broadcast at a set time, one without, 
       .sort();
     const roleOf = (key: Name) => fnProps(key).Role['Fn::GetAtt'][0];
     expect(runStarters).toEqual([roleOf('start'), roleOf('staffApi')].sort());
-  });
-
-  test.each([
-    'GET /practices/{practiceId}/segments',
-    'PUT /practices/{practiceId}/segments/{name}',
-    'GET /practices/{practiceId}/segments/{name}/count',
-    'POST /practices/{practiceId}/broadcasts/{name}/start',
-    'GET /practices/{practiceId}/runs',
-    'GET /practices/{practiceId}/runs/{runId}',
-    'POST /practices/{practiceId}/runs/{runId}/cancel',
-  ])('THEN the staff API serves %s to the staff-api function, IAM-authorised (AWS_IAM) with its path parameters validated', (route) => {
-    const method = apiRoutes(t)[route];
-    expect(method).toBeDefined();
-    expect(method!.AuthorizationType).toBe('AWS_IAM');
-    expect(method!.Integration).toEqual(expect.objectContaining({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' }));
-    expect(JSON.stringify(method!.Integration.Uri)).toContain(fnId('staffApi'));
-    expect(method!.RequestValidatorId).toEqual({ Ref: expect.stringMatching(/Validator/) });
-    const params = [...route.matchAll(/\{(\w+)\}/g)].map((m) => [`method.request.path.${m[1]}`, true]);
-    expect(method!.RequestParameters).toEqual(Object.fromEntries(params));
   });
 
   test('THEN each campaign has one daily schedule at 05:00 in its practice\'s time zone that starts that campaign\'s run (and no other) through run-start', () => {

@@ -35,6 +35,7 @@ describe('GIVEN the sample stage WHEN the outreach stack is synthesised', () => 
     expect(validators).toHaveLength(1);
     for (const [route, m] of Object.entries(routes)) {
       expect({ route, auth: m.AuthorizationType }).toEqual({ route, auth: 'AWS_IAM' });
+      expect({ route, type: m.Integration.Type, method: m.Integration.IntegrationHttpMethod }).toEqual({ route, type: 'AWS_PROXY', method: 'POST' });
       expect(JSON.stringify(m.Integration.Uri)).toContain(functionLogicalId(template, 'outreach-dev-staff-api'));
       expect({ route, validator: m.RequestValidatorId }).toEqual({ route, validator: { Ref: validators[0] } });
       // Every path parameter of the route is required (API Gateway refuses the request without it).
