@@ -1,4 +1,3 @@
-import type { Contact } from '../../lambdas/domain/contact';
 import {
   attemptKeyFor,
   enrollmentDecision,
@@ -10,27 +9,11 @@ import {
   type Cursor,
   type Enrollment,
 } from '../../lambdas/domain/enrollment';
+import { CONTACT_TIME, testContact } from '../support/contact';
 
-const NOW = '2026-06-01T15:00:00.000Z';
+const NOW = CONTACT_TIME;
 
-function contact(over: Partial<Contact> = {}): Contact {
-  return {
-    practiceId: 'sunrise-family',
-    contactId: 'c_1',
-    nameKey: 'ana|lopez',
-    phones: [{ e164: '+13125550101', label: 'mobile', addedBy: 'imp_1' }],
-    unusablePhones: [],
-    tags: [],
-    attributes: {},
-    consent: {},
-    optedOut: {},
-    createdAt: NOW,
-    updatedAt: NOW,
-    lastImport: { importId: 'imp_1', line: 2, outcome: 'created' },
-    seenRows: [],
-    ...over,
-  };
-}
+const contact = testContact;
 
 const cadence: CadenceShape = { name: 'care-gap', rounds: 3, roundIntervalDays: 30, steps: ['postcard', 'sms', 'voicemail'] };
 

@@ -1,5 +1,5 @@
 import { consentDefaultsFor } from '../../lambdas/domain/cadence-config';
-import type { ConsentKey, Contact } from '../../lambdas/domain/contact';
+import type { ConsentKey } from '../../lambdas/domain/contact';
 import {
   ageOn,
   dateHolds,
@@ -12,9 +12,10 @@ import {
   type SegmentCard,
   type SegmentContext,
 } from '../../lambdas/domain/segment';
+import { CONTACT_TIME, testContact } from '../support/contact';
 
 const TODAY = '2026-06-15';
-const NOW = '2026-06-01T15:00:00.000Z';
+const NOW = CONTACT_TIME;
 
 /** A card with nothing to filter on but an open status: the "anyone" of these tests. */
 function card(over: Partial<SegmentCard> = {}): SegmentCard {
@@ -37,27 +38,7 @@ function issuesOf(input: unknown): { path: string; message: string }[] {
   return result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 }
 
-function contact(over: Partial<Contact> = {}): Contact {
-  return {
-    practiceId: 'sunrise-family',
-    contactId: 'c_1',
-    firstName: 'Ana',
-    lastName: 'Lopez',
-    nameKey: 'ana|lopez',
-    email: 'ana@example.com',
-    phones: [{ e164: '+13125550101', label: 'mobile', addedBy: 'imp_1' }],
-    unusablePhones: [],
-    tags: [],
-    attributes: {},
-    consent: {},
-    optedOut: {},
-    createdAt: NOW,
-    updatedAt: NOW,
-    lastImport: { importId: 'imp_1', line: 2, outcome: 'created' },
-    seenRows: [],
-    ...over,
-  };
-}
+const contact = testContact;
 
 describe('inSegment: the empty filter', () => {
   it('matches everyone, even a card with nothing on it', () => {
