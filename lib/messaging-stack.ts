@@ -30,7 +30,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as smsvoice from 'aws-cdk-lib/aws-smsvoice';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct, IConstruct } from 'constructs';
-import type { PracticeProfile, StageConfig } from '../lambdas/domain/stage-config';
+import { configuredNumbers, type PracticeProfile, type StageConfig } from '../lambdas/domain/stage-config';
 import { resourceName } from './naming';
 
 /** End User Messaging's service principal (sends to topics, assumes the two-way role). */
@@ -331,7 +331,7 @@ function originationIdentity(
   const identity = requested?.attrArn ?? configured.originationIdentity;
   // The stage config schema already demands one of the two; this keeps the type honest.
   if (identity === undefined) throw new Error(`practice ${practiceId}: ${channel} has neither originationIdentity nor provision`);
-  const numbers = requested ? [requested.attrPhoneNumber] : identity.startsWith('+') ? [identity] : (configured.numbers ?? []);
+  const numbers = requested ? [requested.attrPhoneNumber] : configuredNumbers(configured);
   return { identity, messagesPerSecond: configured.messagesPerSecond, numbers };
 }
 

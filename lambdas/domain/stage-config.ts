@@ -410,6 +410,11 @@ export function contactCentersParameterName(stage: string): string {
   return `/outreach/${stage}/contact-centers`;
 }
 
+/** The E.164 numbers behind a configured identity: the identity itself when it is a number, else its `numbers`. */
+export function configuredNumbers(o: PracticeProfile['sms']): string[] {
+  return o.originationIdentity?.startsWith('+') ? [o.originationIdentity] : [...(o.numbers ?? [])];
+}
+
 /** PhoneNumberValidate calls per second an import may make: the deployment's share less what one-off lookups keep. */
 export function importLookupRate(validation: StageConfig['validation']): number {
   return validation.ratePerSecond - validation.oneOffPerSecond;

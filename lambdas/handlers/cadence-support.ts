@@ -18,7 +18,7 @@ import { agentHoursAt, closedDays } from '../domain/agent-hours';
 import { consentDefaultsFor, resolvedSteps, stepTemplateFor, type Cadence } from '../domain/cadence-config';
 import { attemptKeyFor, nextCursor, type Cursor, type Enrollment } from '../domain/enrollment';
 import { ContactCenterIds, type CreatedCenterIds } from '../adapters/contact-center-ids';
-import { contactCentersParameterName, findPractice, type PracticeProfile, type StageConfig } from '../domain/stage-config';
+import { configuredNumbers, contactCentersParameterName, findPractice, type PracticeProfile, type StageConfig } from '../domain/stage-config';
 import { CAPPED_CHANNELS, planStep, windowOpenFor, type PlannedCadence, type SendPlan, type SendSituation, type StepDecision, type StepSituation } from '../domain/step-plan';
 import type { Contact } from '../domain/contact';
 
@@ -158,15 +158,15 @@ export interface Pacing {
 const stackIdentity = z.object({ identity: z.string(), messagesPerSecond: z.number(), numbers: z.array(z.string()).default([]) });
 const identitiesFromStack = z.record(z.string(), z.object({ sms: stackIdentity, voice: stackIdentity }));
 let stackIdentities: z.infer<typeof identitiesFromStack> | undefined;
+const fromStack = () => (stackIdentities ??= identitiesFromStack.parse(JSON.parse(process.env.ORIGINATION_IDENTITIES || '{}')));
 
 /**
  * The practice's SMS or voice origination identity: what the messaging stack resolved
  * (ORIGINATION_IDENTITIES, which knows the ARNs of numbers it requested), else the stage config's.
  */
 export function originationIdentity(practice: PracticeProfile, kind: 'sms' | 'voice'): Pacing {
-  stackIdentities ??= identitiesFromStack.parse(JSON.parse(process.env.ORIGINATION_IDENTITIES || '{}'));
-  const fromStack = stackIdentities[practice.id]?.[kind];
-  if (fromStack) return fromStack;
+  const resolved = fromStack()[practice.id]?.[kind];
+  if (resolved) return resolved;
   const configured = practice[kind];
   if (!configured.originationIdentity) throw new Error(`practice ${practice.id} has no ${kind} identity: ORIGINATION_IDENTITIES does not name the one the stack requested`);
   return { identity: configured.originationIdentity, messagesPerSecond: configured.messagesPerSecond };
@@ -178,11 +178,8 @@ export function originationIdentity(practice: PracticeProfile, kind: 'sms' | 'vo
  * pool or ARN.
  */
 export function smsNumbersOf(practice: PracticeProfile): readonly string[] {
-  stackIdentities ??= identitiesFromStack.parse(JSON.parse(process.env.ORIGINATION_IDENTITIES || '{}'));
-  const fromStack = stackIdentities[practice.id]?.sms.numbers;
-  if (fromStack?.length) return fromStack;
-  const configured = practice.sms.originationIdentity;
-  return configured?.startsWith('+') ? [configured] : (practice.sms.numbers ?? []);
+  const resolved = fromStack()[practice.id]?.sms.numbers;
+  return resolved?.length ? resolved : configuredNumbers(practice.sms);
 }
 
 /** A practice's contact center with the ids calls need; undefined when it has none, or its ids are not known yet. */
