@@ -8,7 +8,7 @@
  *   PRACTICE#<id>#ROSTER#<shard>   <contactId>   the person's segment card (shard: a hex digit of the contact id)
  *   PRACTICE#<id>#SEGMENTS         <name>        a segment saved through the staff API
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PhoneType } from '../domain/phone';
 import { inSegment, type ProfileCard, type Segment, type SegmentCard, type SegmentContext, type SegmentFilter } from '../domain/segment';
 import { TrackerTable, stripKeys, type Item } from './tracker-table-client';
@@ -62,11 +62,6 @@ export interface RosterReads {
 }
 
 export class Roster extends TrackerTable {
-  /** Rewrites the profile part of a card (see profileCardUpdate). */
-  async saveProfileCard(practiceId: string, card: ProfileCard, updatedAt: string): Promise<void> {
-    await saveCard(this.doc, this.tableName, practiceId, card, updatedAt);
-  }
-
   /** The types of the person's usable numbers, once PhoneNumberValidate answered for them. */
   async savePhoneTypes(practiceId: string, contactId: string, phoneTypes: readonly PhoneType[]): Promise<void> {
     await this.doc.send(
@@ -146,9 +141,5 @@ export class Roster extends TrackerTable {
       segments.push(segment);
     }
     return segments;
-  }
-
-  async deleteSegment(practiceId: string, name: string): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: segmentsPk(practiceId), sk: name } }));
   }
 }

@@ -13,6 +13,7 @@ import { CONSENT_PURPOSES, type LocalWindow, type Purpose } from './send-window-
 import {
   APPOINTMENT_FIELDS,
   FIELD_BUDGET,
+  fixedWords,
   GENERAL_FIELDS,
   nonGsm7Characters,
   renderSms,
@@ -563,7 +564,7 @@ function checkTemplate(config: CadenceConfig, id: string, template: Template, us
     }
     if (template.channel === 'call') continue;
 
-    const health = healthDetailsProblem(text.replace(/\{[^}]*\}/g, ' '));
+    const health = healthDetailsProblem(fixedWords(text));
     if (health) add(path, `${where} ${health}`);
     const missing = (['practiceName', 'callbackNumber'] as const).filter((name) => !fields.some((f) => f.name === name));
     if (missing.length > 0) {

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { healthDetailsProblem } from './health-details';
+import { fixedWords } from './templates';
 
 export const REPLY_TEXT_KINDS = ['help', 'optOutConfirmation', 'optInConfirmation'] as const;
 export type ReplyTextKind = (typeof REPLY_TEXT_KINDS)[number];
@@ -46,7 +47,7 @@ export function replyTextProblems(kind: ReplyTextKind, text: string): string[] {
   if (kind !== 'optOutConfirmation' && !/\b(STOP|PARAR)\b/.test(text)) problems.push('must say how to stop (STOP)');
   if (kind === 'optOutConfirmation' && !/\bSTART\b/.test(text)) problems.push('must say how to come back (START)');
   // The opt-out confirmation may carry no marketing, and no reply any health details.
-  const health = healthDetailsProblem(text.replace(/\{[^}]*\}/g, ' '));
+  const health = healthDetailsProblem(fixedWords(text));
   if (health) problems.push(health);
   return problems;
 }

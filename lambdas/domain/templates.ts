@@ -114,6 +114,11 @@ export interface FieldUse {
 }
 
 const FIELD_PATTERN = /\{([^{}]*)\}/g;
+
+/** A template's own words, its `{fields}` taken out: what the config checks screen (a field's value is checked where it is filled in). */
+export function fixedWords(text: string): string {
+  return text.replace(FIELD_PATTERN, ' ');
+}
 const LINK_NAME = /^[a-z][a-z0-9-]{0,20}$/;
 const KNOWN_FIELDS: ReadonlySet<string> = new Set([...GENERAL_FIELDS, ...APPOINTMENT_FIELDS]);
 
