@@ -107,7 +107,8 @@ describe('GIVEN a stage WHEN the data stack is synthesised', () => {
       'logs.us-east-1.amazonaws.com',
       'sms-voice.amazonaws.com',
     ]);
-    for (const s of services) expect(s.Condition).toBeDefined();
+    // Each statement's condition names this account (a source account, or an ARN of this account).
+    for (const s of services) expect({ service: s.Principal.Service, condition: JSON.stringify(s.Condition ?? {}) }).toEqual({ service: s.Principal.Service, condition: expect.stringContaining('{"Ref":"AWS::AccountId"}') });
     // Step Functions' log delivery (added by CDK for workflows under the stage key): this account's log deliveries only.
     expect(services.find((s) => s.Principal.Service === 'delivery.logs.amazonaws.com')!.Condition).toEqual({
       StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },

@@ -3,8 +3,6 @@
  * the replies export, each reading the tracker only and writing only under its own prefix of
  * the reports bucket, and the schedule that runs the report every day at 13:00 UTC.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { EXPORTS_PREFIX, OUTREACH_REPORTS_PREFIX, REPORT_HOUR_UTC, REPORT_MINUTE_UTC } from '../../lib/constructs/reports';
 import { allowedActions, asArray, functionLogicalId, statementsOfFunction, statementsOfRole, synthOutreach, type Statement, type SynthesisedOutreach } from './support/outreach-app';
@@ -127,10 +125,5 @@ describe('GIVEN the sample stage WHEN the app is synthesised', () => {
         Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceArn': { 'Fn::GetAtt': [groupId, 'Arn'] } } },
       },
     ]);
-  });
-
-  test('THEN the app synthesises with no cdk-nag finding (AwsSolutions and HIPAA Security)', () => {
-    const report = JSON.parse(fs.readFileSync(path.join(sample.assembly.directory, 'validation-report.json'), 'utf8'));
-    expect(report.pluginReports).toEqual([]);
   });
 });
