@@ -100,6 +100,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     (await import('../lambdas/handlers/staff-api')).resetStaffApi();
     (await import('../lambdas/handlers/run-support')).resetRunDependencies();
     (await import('../lambdas/handlers/outreach-report')).resetOutreachReport();
+    (await import('../lambdas/handlers/export-replies')).resetExportReplies();
     (await import('../lambdas/adapters/settings')).resetStageConfig();
   } catch (e) {
     await stop(); // never leave engine processes behind a failed start

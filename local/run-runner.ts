@@ -14,6 +14,7 @@ import { VirtualClock } from './cadence-runner';
 import { ROOT, type LocalStack } from './local-stack';
 import type { SandboxRecord } from './sandbox/types';
 import { runWorkflow, type ExecutionResult, type LocalHandler } from './workflow-runner';
+import { ROSTER_SHARDS } from '../lambdas/adapters/roster';
 
 export const RUN_WORKFLOW = join(ROOT, 'statemachines', 'run.asl.json');
 
@@ -118,7 +119,7 @@ export async function runConfiguredRuns(stack: LocalStack, config: StageConfig, 
     const segment = campaign.segment ? await findSegment(practice.id, campaign.segment) : undefined;
     const filters = [segment?.filter ?? {}, ...(campaign.filter ? [campaign.filter] : [])];
     const cards = [];
-    for (let shard = 0; shard < 16; shard++) for await (const page of roster.shardPages(practice.id, shard)) cards.push(...page.cards);
+    for (let shard = 0; shard < ROSTER_SHARDS; shard++) for await (const page of roster.shardPages(practice.id, shard)) cards.push(...page.cards);
     const first = DateTime.fromJSDate(options.from, { zone: practice.timeZone }).startOf('day');
     for (let d = 0; d < (options.campaignDays ?? 366); d++) {
       const day = first.plus({ days: d });

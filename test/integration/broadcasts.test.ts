@@ -19,6 +19,7 @@ import { VirtualClock } from '../../local/cadence-runner';
 import { importFile, startLocalStack, type LocalStack } from '../../local/local-stack';
 import { runRun, startedRuns } from '../../local/run-runner';
 import { cadenceTestConfig, phoneNumber, SUNRISE } from './cadence-fixtures';
+import { ROSTER_SHARDS } from '../../lambdas/adapters/roster';
 
 interface Row {
   readonly id: string;
@@ -292,7 +293,7 @@ describe('segments, broadcasts and campaigns', () => {
     // Plan only (no send yet): run the shards by hand as the workflow would.
     const { handler: planShard } = await import('../../lambdas/handlers/run-plan');
     let state = input;
-    while (state.shard < 16) state = await at('2027-03-02T15:00:00Z', () => planShard(state));
+    while (state.shard < ROSTER_SHARDS) state = await at('2027-03-02T15:00:00Z', () => planShard(state));
     expect((await getRun(runId)).queued).toBe(1);
     // (A visit before the real today: the import reads the file on the real clock, and a visit after it would be a typo.)
     const moved = await importFile(stack, writeRows(dir, 'visit.csv', [{ ...people.visitor, lastVisit: '2026-11-20' }]), { practiceId: SUNRISE });

@@ -13,7 +13,7 @@ import { LOCAL_NAMES, startLocalStack, type LocalStack } from '../../local/local
 import { withClock } from '../../lambdas/adapters/clock';
 import { StaffFlags } from '../../lambdas/adapters/staff-flags';
 import { REPLY_EXPORT_HEADER } from '../../lambdas/domain/reply-export';
-import { handler as exportReplies, resetExportReplies } from '../../lambdas/handlers/export-replies';
+import { handler as exportReplies } from '../../lambdas/handlers/export-replies';
 import { handler as receive } from '../../lambdas/handlers/receive-reply';
 import { cadenceTestConfig, enrollPeople, LAKESIDE_SMS, phoneNumber, SUNRISE, SUNRISE_SMS, type Enrolled, type Person } from './cadence-fixtures';
 
@@ -75,7 +75,6 @@ describe('export-replies', () => {
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'export-replies-'));
     stack = await startLocalStack({ inMemory: true, configPath: cadenceTestConfig(dir) });
-    resetExportReplies();
     enrolled = await enrollPeople(stack, dir, SUNRISE, 'export-replies.csv', Object.values(people));
     for (const s of sent) {
       const { outcomes } = await at(s.at, () => receive(sms(s)));

@@ -21,7 +21,7 @@ import type { Attempt } from '../../lambdas/adapters/cadence-ledger';
 import { handler as recordDisposition } from '../../lambdas/handlers/record-disposition';
 import { handler as recordDelivery } from '../../lambdas/handlers/record-delivery';
 import { handler as receive } from '../../lambdas/handlers/receive-reply';
-import { handler as outreachReport, resetOutreachReport, type WrittenReport } from '../../lambdas/handlers/outreach-report';
+import { handler as outreachReport, type WrittenReport } from '../../lambdas/handlers/outreach-report';
 import { cadenceTestConfig, enrollPeople, MONDAY_10AM_SEATTLE, phoneNumber, runEnrollment, SUNRISE, SUNRISE_SMS, type Enrolled, type Person } from './cadence-fixtures';
 
 const INSTANCE = '8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
@@ -84,7 +84,6 @@ describe('the outreach report on a scenario', () => {
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'reports-'));
     stack = await startLocalStack({ inMemory: true, sandbox: { latencyMs: 2 }, configPath: cadenceTestConfig(dir) });
-    resetOutreachReport();
     enrolled = await enrollPeople(stack, dir, SUNRISE, 'reports.csv', Object.values(people));
 
     // Everyone through both rounds of the cadence.

@@ -11,6 +11,7 @@ import { startLocalStack, type LocalStack } from '../../local/local-stack';
 import { withClock } from '../../lambdas/adapters/clock';
 import { VirtualClock } from '../../local/cadence-runner';
 import { runDependencies, startBroadcast } from '../../lambdas/handlers/run-support';
+import { ROSTER_SHARDS } from '../../lambdas/adapters/roster';
 
 // asl-validator ships no types.
 type AslValidator = (definition: object, options?: { checkArn?: boolean; checkPaths?: boolean }) => { isValid: boolean; errorsText(separator?: string): string };
@@ -78,7 +79,7 @@ describe('run state machine branches', () => {
       },
     });
     expect(result.result.status).toBe('SUCCEEDED');
-    expect(entered).toHaveLength(16);
+    expect(entered).toHaveLength(ROSTER_SHARDS);
     expect(await runDependencies().runs.getRun('sunrise-family', run.runId)).toMatchObject({ status: 'done', members: 0, plannedShards: Array.from({ length: 16 }, (_, i) => i) });
   });
 
