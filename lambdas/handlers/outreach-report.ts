@@ -51,9 +51,11 @@ export const handler = async (payload: unknown): Promise<WrittenReport[]> => {
   for (const practice of config.practices.filter((p) => !input.practiceId || p.id === input.practiceId)) {
     const today = input.date ? DateTime.fromISO(input.date, { zone: practice.timeZone }) : DateTime.fromJSDate(now(), { zone: practice.timeZone }).startOf('day');
     const wanted = input.periods ?? (today.weekday === 1 ? ['daily', 'weekly'] : ['daily']);
-    for (const kind of wanted) {
-      const { period, name } = periodOf(kind, today);
-      const report = await build(practice, period);
+    // One pass over the people for every period wanted (Mondays: the day and the week).
+    const periods = wanted.map((kind) => ({ kind, ...periodOf(kind, today) }));
+    const reports = await build(practice, periods.map((p) => p.period));
+    for (const [i, { kind, name }] of periods.entries()) {
+      const report = reports[i]!;
       const base = `reports/${practice.id}/${kind}/${name}`;
       await files.writeText(bucket, `${base}.csv`, 'text/csv; charset=utf-8', reportCsv(report));
       await files.writeText(bucket, `${base}.html`, 'text/html; charset=utf-8', reportHtml(report, practice.displayName));
@@ -78,11 +80,15 @@ function periodOf(kind: 'daily' | 'weekly' | 'all', today: DateTime): { period: 
   return { period: { from: '0000-01-01T00:00:00.000Z', to: iso(today.plus({ days: 1 })) }, name: `until-${today.toISODate()}` };
 }
 
-async function build(practice: PracticeProfile, period: ReportPeriod): Promise<OutreachReport> {
-  const tally = new ReportTally(period);
-  await reader!.eachPerson(practice.id, (person) => tally.add(person));
+/** The practice's report for each period, from one read of its people, flags and imports. */
+async function build(practice: PracticeProfile, periods: readonly ReportPeriod[]): Promise<OutreachReport[]> {
+  const tallies = periods.map((period) => new ReportTally(period));
+  await reader!.eachPerson(practice.id, (person) => {
+    for (const tally of tallies) tally.add(person);
+  });
   const [flags, imports] = await Promise.all([reader!.flags(practice.id), reader!.imports(practice.id)]);
-  return tally.finish(practice.id, flags, imports, now());
+  const at = now();
+  return tallies.map((tally) => tally.finish(practice.id, flags, imports, at));
 }
 
 export function resetOutreachReport(): void {

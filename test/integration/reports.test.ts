@@ -176,6 +176,19 @@ describe('the outreach report on a scenario', () => {
     expect(written.report.imports.map((i) => i.key)).toEqual([`inbox/${SUNRISE}/reports.csv`]);
   });
 
+  it('on a Monday writes the day and the week before it from one pass over the people, each as a run of its own would', async () => {
+    const monday = '2027-05-10';
+    const both = await outreachReport({ practiceId: SUNRISE, date: monday });
+    expect(both.map((w) => w.period)).toEqual(['daily', 'weekly']);
+    const [dayAlone] = await outreachReport({ practiceId: SUNRISE, periods: ['daily'], date: monday });
+    const [weekAlone] = await outreachReport({ practiceId: SUNRISE, periods: ['weekly'], date: monday });
+    const content = (w: WrittenReport) => ({ ...w.report, generatedAt: undefined });
+    expect(content(both[0]!)).toEqual(content(dayAlone!));
+    expect(content(both[1]!)).toEqual(content(weekAlone!));
+    // The week holds the agents' dispositions of 3 and 4 May: the comparison is not of two empty reports.
+    expect(both[1]!.report.dispositions.byCode).not.toEqual({});
+  });
+
   it('writes the CSV and the HTML page to reports/<practice>/all/ in the reports bucket', async () => {
     const base = `reports/${SUNRISE}/all/until-2028-01-01`;
     expect([written.csv, written.html]).toEqual([`s3://${LOCAL_NAMES.reportsBucket}/${base}.csv`, `s3://${LOCAL_NAMES.reportsBucket}/${base}.html`]);
