@@ -6,7 +6,7 @@
  * a disposition or a new file changes it.
  */
 import { nextCursor } from './enrollment';
-import { CAPPED_CHANNELS, planSend, type StepSituation } from './step-plan';
+import { CAPPED_CHANNELS, planSend, stepDueAt, type StepSituation } from './step-plan';
 
 export interface ComingStep {
   readonly at: string;
@@ -31,7 +31,7 @@ export function cadenceOutlook(s: StepSituation, days: number): { readonly comin
   for (let guard = 0; guard < 100 && cursor.round <= cadence.rounds; guard++) {
     const step = cadence.steps[cursor.step];
     if (!step) break;
-    const due = Math.max(s.now.getTime(), Date.parse(roundStartedAt) + step.day * 86_400_000);
+    const due = Math.max(s.now.getTime(), stepDueAt(roundStartedAt, step).getTime());
     if (due > horizon) break;
     let at = new Date(due);
     let plan = planSend({ ...s, now: at, sentPerLocalDay: sent }, step);

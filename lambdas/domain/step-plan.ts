@@ -122,9 +122,14 @@ export function planStep(s: StepSituation): StepDecision {
   const step = cadence.steps[enrollment.cursor.step];
   if (!step) return { action: 'finish' };
 
-  const due = new Date(Date.parse(enrollment.roundStartedAt) + step.day * 86_400_000);
+  const due = stepDueAt(enrollment.roundStartedAt, step);
   if (s.now < due) return { action: 'wait', until: due.toISOString(), reason: 'step-due' };
   return planSend(s, step);
+}
+
+/** When a step of a round falls due: its day counted from the round's start. */
+export function stepDueAt(roundStartedAt: string, step: { readonly day: number }): Date {
+  return new Date(Date.parse(roundStartedAt) + step.day * 86_400_000);
 }
 
 /** What a send situation needs: the person, their numbers and every rule, without a cadence. */
