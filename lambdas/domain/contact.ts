@@ -77,6 +77,11 @@ export interface Contact extends Omit<ContactDraft, 'phones' | 'consent' | 'doNo
   readonly seenRows: readonly string[];
 }
 
+/** The numbers messages may still use for the person: not one that reached someone else, nor one messages no longer reach. */
+export function usableNumbers(contact: Pick<Contact, 'phones' | 'wrongNumbers' | 'undeliverable'>): string[] {
+  return contact.phones.map((p) => p.e164).filter((e164) => !contact.wrongNumbers?.[e164] && contact.undeliverable?.[e164]?.channel !== 'all');
+}
+
 /** A consent change worth an append-only history item. */
 export interface ConsentChange {
   readonly key: ConsentKey | 'doNotCall';

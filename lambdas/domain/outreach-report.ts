@@ -11,7 +11,8 @@
  *   imports with their rejects.
  */
 import type { AppointmentStatus } from './appointment';
-import type { Contact } from './contact';
+import { usableNumbers, type Contact } from './contact';
+import { isCompleteAddress } from './import-row';
 
 export interface ReportPeriod {
   /** Inclusive start, UTC ISO. */
@@ -274,9 +275,7 @@ function latestRoundBefore(firstSends: ReadonlyMap<string, { cadence: string; ro
 
 /** A number messages may still use, or a complete mailing address. */
 function isReachable(c: PersonActivity['contact']): boolean {
-  const usable = c.phones.some((p) => !c.wrongNumbers?.[p.e164] && c.undeliverable?.[p.e164]?.channel !== 'all');
-  const a = c.address;
-  return usable || Boolean(a?.line1 && a.city && a.state && a.zip);
+  return usableNumbers(c).length > 0 || isCompleteAddress(c.address);
 }
 
 /** A proportion with its 95% Wilson score interval (good for small counts and rates near 0 or 1). */

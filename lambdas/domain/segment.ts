@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { CONSENT_KEYS } from './cadence-config';
-import { CONTACT_STATUSES, type ConsentChannel, type ConsentKey, type Contact, type ContactStatus } from './contact';
+import { CONTACT_STATUSES, usableNumbers, type ConsentChannel, type ConsentKey, type Contact, type ContactStatus } from './contact';
 import { calendarDate } from './person-fields';
 import { PHONE_TYPES, type PhoneType } from './phone';
 
@@ -74,9 +74,8 @@ export function fieldName(header: string): string {
 
 /** The types of the numbers messages may still use for the person (not a wrong number, not given up on). */
 export function usablePhoneTypes(contact: Pick<Contact, 'phones' | 'wrongNumbers' | 'undeliverable'>, typeOf: (e164: string) => PhoneType | undefined): PhoneType[] {
-  const types = contact.phones
-    .filter((p) => !contact.wrongNumbers?.[p.e164] && contact.undeliverable?.[p.e164]?.channel !== 'all')
-    .map((p) => typeOf(p.e164))
+  const types = usableNumbers(contact)
+    .map((e164) => typeOf(e164))
     .filter((t): t is PhoneType => t !== undefined);
   return [...new Set(types)].sort();
 }

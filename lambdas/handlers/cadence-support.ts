@@ -20,7 +20,7 @@ import { attemptKeyFor, nextCursor, type Cursor, type Enrollment } from '../doma
 import { ContactCenterIds, type CreatedCenterIds } from '../adapters/contact-center-ids';
 import { configuredNumbers, contactCentersParameterName, findPractice, type PracticeProfile, type StageConfig } from '../domain/stage-config';
 import { CAPPED_CHANNELS, planStep, windowOpenFor, type PlannedCadence, type SendPlan, type SendSituation, type StepDecision, type StepSituation } from '../domain/step-plan';
-import type { Contact } from '../domain/contact';
+import { usableNumbers, type Contact } from '../domain/contact';
 
 /** The workflow's state between tasks: which enrollment, the last decision, a reserved send time. */
 export const cadenceState = z
@@ -86,8 +86,7 @@ export async function loadSituation(state: CadenceState): Promise<Situation | { 
 export async function loadSendSituation(practice: PracticeProfile, contact: Contact): Promise<SendSituation & Pick<Situation, 'practice' | 'capLedger'>> {
   const { config, tracker, ledger } = dependencies();
   await knowContactCenters();
-  // A number that reached someone else, or that messages no longer reach, is not used for this person again.
-  const numbers = contact.phones.map((p) => p.e164).filter((e164) => !contact.wrongNumbers?.[e164] && contact.undeliverable?.[e164]?.channel !== 'all');
+  const numbers = usableNumbers(contact);
   const [validations, listed, cap] = await Promise.all([
     tracker.getValidations(numbers),
     ledger.doNotCallListed(practice.id, numbers),
