@@ -43,6 +43,8 @@ export interface OneOffRequest {
   readonly text?: string;
   /** An urgent notice the frequency cap does not hold (it still counts against it); consent and the window still apply. */
   readonly ignoreCap?: boolean;
+  /** The send situation the caller loaded already (to choose the channel): the first plan uses it instead of reading it again. */
+  readonly situation?: Awaited<ReturnType<typeof sendSituation>>;
 }
 
 export interface TextRequest extends OneOffRequest {
@@ -184,7 +186,7 @@ export async function sendOneOff(r: OneOffRequest, channel: OneOffChannel): Prom
 
   // A lost race for the cap or a late wake-up plans again on fresh counts; a few rounds settle it.
   for (let round = 0; round < 3; round++) {
-    const s = await sendSituation(r.practice, r.contact, r.ignoreCap);
+    const s = round === 0 && r.situation ? r.situation : await sendSituation(r.practice, r.contact, r.ignoreCap);
     const plan = planSend(s, channel.step);
     if (plan.action === 'skip') return skip(plan.reason);
     if (plan.action === 'wait') {

@@ -325,8 +325,8 @@ async function outcomeFor(run: Run, practice: PracticeProfile, member: QueuedMem
     if (!stillDue(profileCardOf(contact), campaign, member.occurrence!)) return { status: 'skipped', reason: 'date-changed' };
   }
   const key = memberKey(run.runId, member.occurrence);
-  const channel = await pickChannel(run, practice, contact);
-  const request = { practice, contact, key, kind: run.kind, about: run.runId, templateId: run.templates[channel]!, owner: `${run.runId}#${member.contactId}`, ignoreCap: run.urgent };
+  const { channel, situation } = await pickChannel(run, practice, contact);
+  const request = { practice, contact, key, kind: run.kind, about: run.runId, templateId: run.templates[channel]!, owner: `${run.runId}#${member.contactId}`, ignoreCap: run.urgent, situation };
   const sent: SendOutcome =
     channel === 'sms'
       ? await sendText(request)
@@ -354,15 +354,18 @@ async function outcomeFor(run: Run, practice: PracticeProfile, member: QueuedMem
   }
 }
 
-/** SMS if the person can take it now or later, else voicemail; when neither, the channel whose skip says why (it records the skip). */
-async function pickChannel(run: Run, practice: PracticeProfile, contact: Contact): Promise<ChannelName> {
+/**
+ * SMS if the person can take it now or later, else voicemail; when neither, the channel whose
+ * skip says why (it records the skip). With the situation it loaded, for the send to plan on.
+ */
+async function pickChannel(run: Run, practice: PracticeProfile, contact: Contact): Promise<{ channel: ChannelName; situation?: Awaited<ReturnType<typeof sendSituation>> }> {
   const names = (['sms', 'voicemail'] as const).filter((n) => run.templates[n] !== undefined);
-  if (names.length === 1) return names[0]!;
-  const s = await sendSituation(practice, contact, run.urgent);
-  const plans = names.map((name) => ({ name, plan: planSend(s, stepFor(name, run.templates[name]!)) }));
+  if (names.length === 1) return { channel: names[0]! };
+  const situation = await sendSituation(practice, contact, run.urgent);
+  const plans = names.map((name) => ({ name, plan: planSend(situation, stepFor(name, run.templates[name]!)) }));
   const choice = chooseChannel(plans);
-  if ('name' in choice) return choice.name;
-  return plans.find((p) => p.plan.action === 'skip' && p.plan.reason === choice.skip)?.name ?? names[0]!;
+  if ('name' in choice) return { channel: choice.name, situation };
+  return { channel: plans.find((p) => p.plan.action === 'skip' && p.plan.reason === choice.skip)?.name ?? names[0]!, situation };
 }
 
 function stepFor(name: ChannelName, templateId: string): PlannedStep {
