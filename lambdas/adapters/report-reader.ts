@@ -4,7 +4,6 @@
  * a bounded number at a time, streamed into the tally so memory stays flat — plus the
  * practice's flags and imports. Reads only; the report is a count over the tracker.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ImportRun } from '../domain/import-run';
 import type { AttemptFact, FlagFact, ImportFact, PersonActivity } from '../domain/outreach-report';
 import { Roster, ROSTER_SHARDS } from './roster';
@@ -60,13 +59,12 @@ export class ReportReader extends TrackerTable {
   }
 
   async imports(practiceId: string): Promise<ImportFact[]> {
-    const out: ImportFact[] = [];
-    for await (const entry of this.query(`PRACTICE#${practiceId}#IMPORTS`)) {
-      const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: `IMPORT#${entry.importId as string}`, sk: 'RUN' } }));
-      if (!Item) continue;
-      const run = stripKeys<ImportRun>(Item);
-      out.push({ importId: run.importId, key: run.source.key, startedAt: run.startedAt, rowsRead: run.rowCounts.rowsRead, created: run.rowCounts.created, rejected: run.rowCounts.rejected, status: run.failure ? 'failed' : run.phase });
-    }
-    return out;
+    const keys: { pk: string; sk: string }[] = [];
+    for await (const entry of this.query(`PRACTICE#${practiceId}#IMPORTS`)) keys.push({ pk: `IMPORT#${entry.importId as string}`, sk: 'RUN' });
+    // The runs in batches of 100, not one read each; the practice's index holds them in start order.
+    return (await this.batchGet(keys))
+      .map((item) => stripKeys<ImportRun>(item))
+      .sort((a, b) => a.startedAt.localeCompare(b.startedAt))
+      .map((run) => ({ importId: run.importId, key: run.source.key, startedAt: run.startedAt, rowsRead: run.rowCounts.rowsRead, created: run.rowCounts.created, rejected: run.rowCounts.rejected, status: run.failure ? 'failed' : run.phase }));
   }
 }
