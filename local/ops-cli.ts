@@ -26,6 +26,7 @@ import { SingleBar } from 'cli-progress';
 import { Command, CommanderError, Option } from 'commander';
 import { stackName } from '../lib/naming';
 import { importIdFor, type ImportRun } from '../lambdas/domain/import-run';
+import { UsageError } from './json-line-command';
 import { LOCAL_NAMES, SAMPLE_CONFIG, importFile, startLocalStack, type LocalStack } from './local-stack';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -40,8 +41,6 @@ interface Target {
   stop(): Promise<void>;
 }
 
-/** A mistake the user can fix: printed as is, with what to do, and exit code 2. */
-class UsageError extends Error {}
 
 interface GlobalOptions {
   readonly local?: boolean;
