@@ -35,7 +35,7 @@ import { findPractice } from '../domain/stage-config';
 import { dependencies, originationIdentity } from './cadence-support';
 import { sendOneOff, type SendOutcome } from './message-support';
 import { recordOptOutEverywhere } from './opt-outs';
-import { segmentFilterSchema } from '../domain/segment';
+import { segmentSchema } from '../domain/segment';
 import { cancelRun, countMembers, findSegment, runDependencies, segmentContext, startBroadcast } from './run-support';
 
 const request = z.object({
@@ -128,10 +128,11 @@ export const handler = async (payload: unknown): Promise<ApiAnswer> => {
     }
     case 'PUT /practices/{practiceId}/segments/{name}': {
       const name = req.pathParameters!.name!;
-      const input = z.object({ description: z.string().max(200).optional(), filter: segmentFilterSchema }).safeParse(JSON.parse(req.body || '{}'));
-      if (!input.success || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) return answer(400, { message: `give a segment name of lower-case letters, digits and dashes, and {"filter": {…}}: ${input.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') ?? ''}` });
+      // The stage config's segment schema, with the name from the path and the practice from the route.
+      const input = segmentSchema.safeParse({ ...JSON.parse(req.body || '{}'), name, practice: practice.id });
+      if (!input.success) return answer(400, { message: `give a segment name of lower-case letters, digits and dashes, and {"filter": {…}}: ${input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
       if (dependencies().config.segments.some((x) => x.practice === practice.id && x.name === name)) return answer(409, { message: `segment ${name} is defined in the stage config; change it there` });
-      await runDependencies().roster.saveSegment({ name, practice: practice.id, ...input.data }, caller, now().toISOString());
+      await runDependencies().roster.saveSegment(input.data, caller, now().toISOString());
       return answer(200, { saved: name });
     }
     case 'GET /practices/{practiceId}/segments/{name}/count': {

@@ -188,6 +188,8 @@ describe('segments, broadcasts and campaigns', () => {
     const bad = await call('PUT', '/practices/{practiceId}/segments/{name}', { name: 'bad' }, { filter: { zips: ['9'] } });
     expect(bad.statusCode).toBe(400);
     expect(JSON.parse(bad.body).message).toMatch(/zips\.0: a ZIP code/);
+    const badName = await call('PUT', '/practices/{practiceId}/segments/{name}', { name: 'Bad_Name' }, { filter: { languages: ['es'] } });
+    expect({ status: badName.statusCode, message: JSON.parse(badName.body).message }).toEqual({ status: 400, message: expect.stringMatching(/name: segment name: lower-case letters, digits and dashes/) });
     const list = JSON.parse((await call('GET', '/practices/{practiceId}/segments', {})).body) as { segments: { name: string; source: string }[] };
     expect(list.segments.map((x) => `${x.name}:${x.source}`)).toEqual(expect.arrayContaining(['patients:config', 'spanish-speakers:saved']));
     const count = JSON.parse((await call('GET', '/practices/{practiceId}/segments/{name}/count', { name: 'patients' })).body);
