@@ -61,17 +61,22 @@ export interface RosterReads {
   readUnits: number;
 }
 
+/** Sets the types of the person's usable numbers on their card (segments filter on them). */
+export async function savePhoneTypes(doc: DynamoDBDocumentClient, tableName: string, practiceId: string, contactId: string, phoneTypes: readonly PhoneType[]): Promise<void> {
+  await doc.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: { pk: rosterPk(practiceId, rosterShard(contactId)), sk: contactId },
+      UpdateExpression: 'SET phoneTypes = :types, contactId = :contactId',
+      ExpressionAttributeValues: { ':types': [...new Set(phoneTypes)].sort(), ':contactId': contactId },
+    }),
+  );
+}
+
 export class Roster extends TrackerTable {
   /** The types of the person's usable numbers, once PhoneNumberValidate answered for them. */
   async savePhoneTypes(practiceId: string, contactId: string, phoneTypes: readonly PhoneType[]): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: rosterPk(practiceId, rosterShard(contactId)), sk: contactId },
-        UpdateExpression: 'SET phoneTypes = :types, contactId = :contactId',
-        ExpressionAttributeValues: { ':types': [...new Set(phoneTypes)].sort(), ':contactId': contactId },
-      }),
-    );
+    await savePhoneTypes(this.doc, this.tableName, practiceId, contactId, phoneTypes);
   }
 
   async card(practiceId: string, contactId: string): Promise<SegmentCard | undefined> {

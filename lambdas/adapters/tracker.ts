@@ -20,15 +20,15 @@
  * cadence-ledger.ts, which lists its keys the same way.
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ConsentChannel, ConsentKey, Contact, ContactPhone, ContactStatus } from '../domain/contact';
+import { usableNumbers, type ConsentChannel, type ConsentKey, type Contact, type ContactPhone, type ContactStatus } from '../domain/contact';
 import type { HistoryEntry, LineNote } from '../domain/import-batch';
 import type { EnrollCounts, ImportRun, NumberCounts, NumberCursor, RowCounts } from '../domain/import-run';
 import type { FilePosition } from '../domain/import-file';
 import type { PhoneType } from '../domain/phone';
 
-import { profileCardOf } from '../domain/segment';
+import { profileCardOf, usablePhoneTypes } from '../domain/segment';
 import { countOutcome } from './outcome-metrics';
-import { rosterItems, saveCard } from './roster';
+import { rosterItems, saveCard, savePhoneTypes } from './roster';
 import { ConflictError, TrackerTable, contactPk, stripKeys, type Item } from './tracker-table-client';
 
 export { ConflictError };
@@ -331,7 +331,8 @@ export class Tracker extends TrackerTable {
   /** A number that reached someone else: no step uses it for this person again (others may still own it). */
   async markWrongNumber(practiceId: string, contactId: string, e164: string, source: string, at: string): Promise<void> {
     await this.ensureMap(practiceId, contactId, 'wrongNumbers');
-    await this.changeProfile(practiceId, contactId, { at, id: `wrong-number-${e164}`, kind: 'wrong-number', detail: { source } }, 'SET wrongNumbers.#number = if_not_exists(wrongNumbers.#number, :at)', { '#number': e164 }, {});
+    const contact = await this.changeProfile(practiceId, contactId, { at, id: `wrong-number-${e164}`, kind: 'wrong-number', detail: { source } }, 'SET wrongNumbers.#number = if_not_exists(wrongNumbers.#number, :at)', { '#number': e164 }, {});
+    await this.refreshPhoneTypes(practiceId, contact);
   }
 
   /** Records consent the person gave or refused (on a call, a form); an opt-out stands until they opt back in. */
@@ -360,7 +361,14 @@ export class Tracker extends TrackerTable {
   /** Delivery events say messages no longer reach this number (over `channel`): the cadence uses the person's others. */
   async markUndeliverable(practiceId: string, contactId: string, e164: string, channel: 'sms' | 'all', source: string, at: string): Promise<void> {
     await this.ensureMap(practiceId, contactId, 'undeliverable');
-    await this.changeProfile(practiceId, contactId, { at, id: `undeliverable-${channel}-${e164}`, kind: 'undeliverable', detail: { channel, source } }, 'SET undeliverable.#number = :mark', { '#number': e164 }, { ':mark': { channel, at } });
+    const contact = await this.changeProfile(practiceId, contactId, { at, id: `undeliverable-${channel}-${e164}`, kind: 'undeliverable', detail: { channel, source } }, 'SET undeliverable.#number = :mark', { '#number': e164 }, { ':mark': { channel, at } });
+    await this.refreshPhoneTypes(practiceId, contact);
+  }
+
+  /** A number was given up on: the roster card's number types follow, so segments stop counting it. */
+  private async refreshPhoneTypes(practiceId: string, contact: Contact): Promise<void> {
+    const validations = await this.getValidations(usableNumbers(contact));
+    await savePhoneTypes(this.doc, this.tableName, practiceId, contact.contactId, usablePhoneTypes(contact, (e164) => validations.get(e164)?.phoneType));
   }
 
   /** A message reached this number (delivered, answered): earlier failures no longer count towards a bad number. */

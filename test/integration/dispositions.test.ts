@@ -12,6 +12,7 @@ import { startLocalStack, type LocalStack } from '../../local/local-stack';
 import { ContactCenter } from '../../lambdas/adapters/contact-center';
 import { AppointmentBook } from '../../lambdas/adapters/appointment-book';
 import { DispositionLedger } from '../../lambdas/adapters/disposition-ledger';
+import { Roster } from '../../lambdas/adapters/roster';
 import { ConflictError } from '../../lambdas/adapters/tracker-table-client';
 import { appointmentPolicySchema, changeAppointment } from '../../lambdas/domain/appointment';
 import { dependencies } from '../../lambdas/handlers/cadence-support';
@@ -155,6 +156,8 @@ describe('record-disposition', () => {
     const contact = await contactOf(people.twoNumbers!);
     expect(Object.keys(contact.wrongNumbers ?? {})).toEqual([people.twoNumbers!.home]);
     expect(contact.status ?? 'open').toBe('open');
+    // Segments no longer count the landline: the roster card holds the types of the usable numbers only.
+    expect((await new Roster(process.env.TRACKER_TABLE_NAME!).card(SUNRISE, contactId))?.phoneTypes).toEqual(['MOBILE']);
   });
 
   it('"stop calls" in the IVR turns voice off for good and says so to the flow', async () => {
